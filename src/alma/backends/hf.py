@@ -1,0 +1,185 @@
+"""The transformers backend: batched sampling, hidden-state embeddings and next-token log-probs.
+
+Runs on CPU (the mini world, CI) and on one GPU. The recipe's shapes drive the design: N samples
+of one prompt share a single prefill (``num_return_sequences``), prompts are length-sorted into
+batches to waste little padding, and each batch ``b`` is seeded with ``seed + b`` so a job's output
+depends only on its inputs and seed, not on what ran before it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from alma.config import SamplingParams
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # jobs never reach the hub unless a rule downloads on purpose
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def set_threads(threads: int | None) -> None:
+    import torch
+
+    if threads:
+        torch.set_num_threads(int(threads))
+
+
+def pick_device(device: str | None = None) -> str:
+    import torch
+
+    if device and device != "auto":
+        return device
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def load_tokenizer(model_dir: str | Path, padding_side: str = "left"):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir), padding_side=padding_side)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def load_causal_lm(model_dir: str | Path, device: str | None = None, trust_remote_code: bool = False):
+    """Load a causal LM from a local directory; safetensors only, remote code off by default."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    device = pick_device(device)
+    dtype = torch.bfloat16 if device == "cuda" else torch.float32
+    model = AutoModelForCausalLM.from_pretrained(
+        str(model_dir), dtype=dtype, use_safetensors=True, trust_remote_code=trust_remote_code
+    )
+    return model.to(device).eval()
+
+
+def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Indices grouped into batches of similar length (longest first), so padding stays small."""
+    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+class HFBackend:
+    """Generation, embedding and scoring with one transformers model.
+
+    Args:
+        model_dir: a local Hugging Face directory.
+        device: "cpu", "cuda" or "auto".
+        batch_size: prompts per forward batch (each carries ``n`` samples when sampling).
+    """
+
+    def __init__(self, model_dir: str | Path, device: str | None = None, batch_size: int = 32,
+                 trust_remote_code: bool = False):
+        self.model_dir = Path(model_dir)
+        self.tokenizer = load_tokenizer(model_dir)
+        self.model = load_causal_lm(model_dir, device, trust_remote_code)
+        self.device = self.model.device
+        self.batch_size = batch_size
+
+    # -- prompts -------------------------------------------------------------------------
+    def chat_texts(self, user_messages: Sequence[str]) -> list[str]:
+        """Render single-turn user messages with the model's chat template (generation prompt on)."""
+        return [
+            self.tokenizer.apply_chat_template([{"role": "user", "content": m}], add_generation_prompt=True,
+                                               tokenize=False)
+            for m in user_messages
+        ]
+
+    def _encode(self, texts: Sequence[str]) -> list[list[int]]:
+        # Chat templates already carry BOS; plain few-shot texts get it from the tokenizer.
+        return [self.tokenizer(t, add_special_tokens=not self._has_bos(t)).input_ids for t in texts]
+
+    def _has_bos(self, text: str) -> bool:
+        bos = self.tokenizer.bos_token
+        return bool(bos) and text.startswith(bos)
+
+    def _pad(self, rows: Sequence[Sequence[int]]):
+        import torch
+
+        width = max(len(r) for r in rows)
+        pad = self.tokenizer.pad_token_id
+        ids = torch.full((len(rows), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        for i, row in enumerate(rows):  # left padding: decoder-only models continue from the right edge
+            ids[i, width - len(row):] = torch.tensor(row)
+            mask[i, width - len(row):] = 1
+        return ids.to(self.device), mask.to(self.device)
+
+    @staticmethod
+    def _positions(mask):
+        # A plain forward does not derive positions from the mask (generate does): without this a
+        # left-padded row would be scored at shifted positions and differ from the unpadded one.
+        return (mask.cumsum(-1) - 1).clamp(min=0)
+
+    # -- generation ----------------------------------------------------------------------
+    def generate(self, texts: Sequence[str], params: SamplingParams, stop: Sequence[str] = ()) -> list[list[str]]:
+        """Sample ``params.n`` continuations of each rendered text.
+
+        Returns:
+            one list of ``n`` decoded continuations per input text, in input order.
+        """
+        import torch
+
+        encoded = self._encode(texts)
+        results: list[list[str]] = [[] for _ in texts]
+        for b, batch in enumerate(length_sorted_batches([len(e) for e in encoded], self.batch_size)):
+            ids, mask = self._pad([encoded[i] for i in batch])
+            torch.manual_seed(params.seed + b)
+            kwargs = dict(max_new_tokens=params.max_new_tokens, num_return_sequences=params.n,
+                          pad_token_id=self.tokenizer.pad_token_id, eos_token_id=self.tokenizer.eos_token_id)
+            if params.greedy:
+                kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+            else:
+                kwargs.update(do_sample=True, temperature=params.temperature, top_p=params.top_p, top_k=0)
+            if stop:
+                kwargs.update(stop_strings=list(stop), tokenizer=self.tokenizer)
+            with torch.inference_mode():
+                out = self.model.generate(input_ids=ids, attention_mask=mask, **kwargs)
+            decoded = self.tokenizer.batch_decode(out[:, ids.shape[1]:], skip_special_tokens=True)
+            for j, index in enumerate(batch):
+                results[index] = decoded[j * params.n:(j + 1) * params.n]
+        return results
+
+    # -- representations -----------------------------------------------------------------
+    def embed(self, texts: Sequence[str], layer: int = -1, pooling: str = "mean") -> np.ndarray:
+        """Hidden-state embeddings of raw texts, shape (len(texts), hidden_size), float32.
+
+        ``pooling="mean"`` averages the chosen layer over real (non-pad) tokens; ``"last"`` takes
+        the final token's state.
+        """
+        import torch
+
+        encoded = self._encode(texts)
+        out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
+        for batch in length_sorted_batches([len(e) for e in encoded], self.batch_size):
+            ids, mask = self._pad([encoded[i] for i in batch])
+            with torch.inference_mode():
+                hidden = self.model(input_ids=ids, attention_mask=mask, position_ids=self._positions(mask),
+                                    output_hidden_states=True).hidden_states[layer]
+            hidden = hidden.float()
+            if pooling == "mean":
+                weights = mask.unsqueeze(-1).float()
+                pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+            elif pooling == "last":
+                pooled = hidden[:, -1]  # left padding puts every sequence's last token at the right edge
+            else:
+                raise ValueError(f"unknown pooling {pooling!r}; use mean or last")
+            out[batch] = pooled.cpu().numpy()
+        return out
+
+    def next_token_logprobs(self, token_rows: Sequence[Sequence[int]]) -> np.ndarray:
+        """Log-probabilities of the next token after each row of token ids, shape (rows, vocab)."""
+        import torch
+
+        out = np.zeros((len(token_rows), self.model.config.vocab_size), dtype=np.float32)
+        for batch in length_sorted_batches([len(r) for r in token_rows], self.batch_size):
+            ids, mask = self._pad([token_rows[i] for i in batch])
+            with torch.inference_mode():
+                logits = self.model(input_ids=ids, attention_mask=mask, position_ids=self._positions(mask)).logits
+            logits = logits[:, -1, :].float()
+            out[batch] = torch.log_softmax(logits, dim=-1).cpu().numpy()
+        return out

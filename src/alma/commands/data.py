@@ -1,0 +1,167 @@
+"""Inputs of a run: the base model, the 9k-style seed sets and the evaluation prompt sets.
+
+``world: mini`` generates them from the miniature universe; ``world: hub`` ingests local JSONL
+copies (made from the hub by the download rules on clusters that reach it), validating every
+record against its schema before any expensive job starts.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from alma.commands import add_command, add_common
+from alma.config import derive_seed, parse_params
+from alma.records import read_jsonl, write_jsonl
+
+
+def cmd_mini_pretrain(args) -> None:
+    from alma.backends.hf import set_threads
+    from alma.mini.pretrain import pretrain_base
+
+    set_threads(args.threads)
+    pretrain_base(args.out, seed=args.seed, steps=args.steps, universe_seed=args.universe_seed)
+
+
+def cmd_prepare_base(args) -> None:
+    """Write the base model's manifest; download a pinned hub snapshot when no local copy is given."""
+    from alma.models import write_manifest
+
+    p = parse_params(args.params)
+    local = p.get("path")
+    if local and Path(local).is_dir():
+        model_dir = Path(local)
+    elif p.get("repo"):
+        from huggingface_hub import snapshot_download
+
+        if not p.get("revision"):
+            raise ValueError(f"base model {p['repo']!r} needs a pinned revision (a commit sha)")
+        model_dir = Path(args.out).parent / "model"
+        snapshot_download(p["repo"], revision=p["revision"], local_dir=str(model_dir),
+                          allow_patterns=["*.json", "*.safetensors", "tokenizer*", "*.jinja"])
+    else:
+        raise ValueError(f"base model path {local!r} does not exist and no hub repo is configured")
+    write_manifest(args.out, model_dir, base=p.get("repo") or str(local), config=p,
+                   hash_files=p.get("hash_files", True))
+
+
+def _sample(rows: list[dict], size: int, seed: int, path: str) -> list[dict]:
+    if len(rows) < size:
+        raise ValueError(f"{path}: has {len(rows)} records, the config asks for {size}")
+    return random.Random(seed).sample(rows, size) if size < len(rows) else rows
+
+
+def cmd_build_seed_sft(args) -> None:
+    p = parse_params(args.params)
+    if p["world"] == "mini":
+        from alma.mini.datasets import seed_sft
+        from alma.mini.universe import build_universe
+
+        rows = seed_sft(build_universe(p["universe_seed"]), p["size"], derive_seed(p["seed"], "seed_sft"))
+    else:
+        rows = _sample(read_jsonl(p["path"], "seed_sft"), p["size"], derive_seed(p["seed"], "seed_sft"), p["path"])
+    rows = [{**r, "id": r.get("id") or f"seed-{i:06d}"} for i, r in enumerate(rows)]
+    write_jsonl(args.out, rows, "seed_sft")
+
+
+def cmd_build_judge_seed(args) -> None:
+    """The judge seed set: (prompt, response, 0-10 score) triples, 2 responses per prompt."""
+    p = parse_params(args.params)
+    if p["world"] != "mini":
+        rows = read_jsonl(p["path"], "seed_judgment")
+        prompts = sorted({r["prompt"] for r in rows})
+        keep = set(random.Random(derive_seed(p["seed"], "judge_seed")).sample(prompts, min(p["prompts"], len(prompts))))
+        write_jsonl(args.out, [r for r in rows if r["prompt"] in keep], "seed_judgment")
+        return
+    from alma.backends.hf import HFBackend, set_threads
+    from alma.config import SamplingParams
+    from alma.fewshot import ANSWER_STOP, answer_prompt, cut_at_stop
+    from alma.mini.datasets import annotate, corrupt_response, judge_seed_tasks
+    from alma.mini.universe import build_universe
+    from alma.models import resolve_model
+
+    set_threads(args.threads)
+    seed = derive_seed(p["seed"], "judge_seed")
+    universe = build_universe(p["universe_seed"])
+    tasks = judge_seed_tasks(universe, p["prompts"], seed)
+    shots = [(r["prompt"], r["response"]) for r in read_jsonl(args.seed_sft, "seed_sft")[:3]]
+    backend = HFBackend(resolve_model(args.base))
+    sampled = backend.generate([answer_prompt(shots, t.prompt) for t in tasks],
+                               SamplingParams(temperature=1.0, top_p=0.95, max_new_tokens=48, n=1, seed=seed),
+                               stop=ANSWER_STOP)
+    rng = random.Random(seed)
+    rows = []
+    for i, (task, (base_answer,)) in enumerate(zip(tasks, sampled, strict=True)):
+        # One response from the base model, one from a mix of good and flawed answers: the
+        # paper's annotators saw responses of varied quality from several Llama models.
+        other = rng.choice([task.reference, corrupt_response(universe, task, rng), corrupt_response(universe, task, rng)])
+        for j, response in enumerate((cut_at_stop(base_answer, ANSWER_STOP), other)):
+            score = annotate(universe, task.prompt, response, p["annotator_noise"], rng)
+            rows.append({"id": f"judge-seed-{i:05d}-{j}", "prompt": task.prompt, "response": response, "score": score})
+    write_jsonl(args.out, rows, "seed_judgment")
+
+
+def cmd_build_eval_prompts(args) -> None:
+    p = parse_params(args.params)
+    out_dir = Path(args.out_dir)
+    if p["world"] == "mini":
+        from alma.mini.datasets import eval_sets
+        from alma.mini.universe import build_universe
+
+        sets = eval_sets(build_universe(p["universe_seed"]), p["benchmarks"], derive_seed(p["seed"], "eval"))
+    else:
+        sets = {name: read_jsonl(spec["path"], "eval_prompt")[: spec["size"]] for name, spec in p["benchmarks"].items()}
+    for name, rows in sets.items():
+        write_jsonl(out_dir / f"{name}.jsonl", rows, "eval_prompt")
+
+
+def cmd_build_mini_sets(args) -> None:
+    """Mini world only: oracle-answer SFT data for the instruct stand-in, and RM preference pairs."""
+    from alma.mini.datasets import instruct_sft, reward_model_pairs
+    from alma.mini.universe import build_universe
+
+    p = parse_params(args.params)
+    universe = build_universe(p["universe_seed"])
+    rows = instruct_sft(universe, p["instruct_examples"], derive_seed(p["seed"], "instruct"))
+    write_jsonl(args.instruct_out, ({"messages": [{"role": "user", "content": r["prompt"]},
+                                                  {"role": "assistant", "content": r["response"]}]} for r in rows),
+                "sft_example")
+    write_jsonl(args.rm_pairs_out, reward_model_pairs(universe, p["reward_model_pairs"], derive_seed(p["seed"], "rm")),
+                "dpo_pair")
+
+
+def cmd_validate(args) -> None:
+    """Validate record files against their schemas before anything expensive runs."""
+    for spec in args.files:
+        kind, _, path = spec.partition("=")
+        count = len(read_jsonl(path, kind))
+        print(f"ok  {path}: {count} {kind} records")
+
+
+def register(sub) -> None:
+    c = add_command(sub, "mini-pretrain", cmd_mini_pretrain, "pretrain the mini world's tiny base model")
+    c.add_argument("--out", required=True)
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--steps", type=int, required=True)
+    c.add_argument("--universe-seed", type=int, default=0)
+    add_common(c, params=False)
+    c = add_command(sub, "prepare-base", cmd_prepare_base, "write the base model manifest (download if needed)")
+    c.add_argument("--out", required=True)
+    add_common(c, threads=False)
+    c = add_command(sub, "build-seed-sft", cmd_build_seed_sft, "the SFT seed set (D1)")
+    c.add_argument("--out", required=True)
+    add_common(c, threads=False)
+    c = add_command(sub, "build-judge-seed", cmd_build_judge_seed, "the judge seed annotations")
+    c.add_argument("--base", help="base model manifest (mini world)")
+    c.add_argument("--seed-sft", help="seed SFT set, for the 3-shot demonstrations (mini world)")
+    c.add_argument("--out", required=True)
+    add_common(c)
+    c = add_command(sub, "build-eval-prompts", cmd_build_eval_prompts, "the held-out evaluation prompt sets")
+    c.add_argument("--out-dir", required=True)
+    add_common(c, threads=False)
+    c = add_command(sub, "build-mini-sets", cmd_build_mini_sets, "instruct SFT data and RM pairs (mini world)")
+    c.add_argument("--instruct-out", required=True)
+    c.add_argument("--rm-pairs-out", required=True)
+    add_common(c, threads=False)
+    c = add_command(sub, "validate", cmd_validate, "validate record files: KIND=PATH ...")
+    c.add_argument("files", nargs="+", metavar="KIND=PATH")

@@ -1,0 +1,131 @@
+"""The judge: training data from the seed annotations, scoring, self-distillation and accuracy."""
+
+from __future__ import annotations
+
+import random
+from itertools import combinations
+
+from alma.commands import add_command, add_common
+from alma.config import derive_seed, parse_params
+from alma.records import read_jsonl, write_json, write_jsonl
+
+
+def split_by_prompt(rows: list[dict], heldout_prompts: int, seed: int) -> tuple[list[dict], list[dict]]:
+    """Split annotations into train and held-out sets by prompt, so no prompt is in both."""
+    prompts = sorted({r["prompt"] for r in rows})
+    if heldout_prompts >= len(prompts):
+        raise ValueError(f"heldout_prompts={heldout_prompts} leaves no training prompts out of {len(prompts)}")
+    held = set(random.Random(seed).sample(prompts, heldout_prompts))
+    return [r for r in rows if r["prompt"] not in held], [r for r in rows if r["prompt"] in held]
+
+
+def cmd_build_judge_data(args) -> None:
+    from alma.judge import judge_training_example
+
+    p = parse_params(args.params)
+    rows = read_jsonl(args.seed_judge, "seed_judgment")
+    train, heldout = split_by_prompt(rows, p["heldout_prompts"], derive_seed(p["seed"], "judge_split"))
+    write_jsonl(args.out, (judge_training_example(r["prompt"], r["response"], r["score"]) for r in train), "sft_example")
+    write_jsonl(args.annotations_out, train, "seed_judgment")
+    write_jsonl(args.heldout_out, heldout, "seed_judgment")
+
+
+def _scorer(args, p):
+    from alma.backends.hf import set_threads
+    from alma.models import resolve_model
+    from alma.scoring import JudgeScorer
+
+    set_threads(args.threads)
+    fewshot = []
+    if p["variant"] == "fewshot_int":
+        demos = read_jsonl(args.fewshot_from, "seed_judgment")
+        fewshot = [(r["prompt"], r["response"], r["score"]) for r in random.Random(0).sample(demos, 3)]
+    return JudgeScorer(resolve_model(args.judge), p["variant"], judge_id=f"{p['judge_id']}:{p['variant']}",
+                       batch_size=p.get("batch_size", 32), fewshot=fewshot)
+
+
+def cmd_score(args) -> None:
+    from alma.responses import shard_slice
+
+    p = parse_params(args.params)
+    prompts = {r["id"]: r["text"] for path in args.prompts for r in read_jsonl(path, "prompt")}
+    responses = [r for path in args.responses for r in read_jsonl(path, "response")]
+    responses = shard_slice(responses, args.shard, args.shards)
+    scorer = _scorer(args, p)
+    records = scorer.judgments([r["response_id"] for r in responses], [prompts[r["prompt_id"]] for r in responses],
+                               [r["text"] for r in responses])
+    missing = sum(r["score"] is None for r in records)
+    if missing:
+        print(f"judge output unparsable for {missing} of {len(records)} responses (recorded as null)")
+    write_jsonl(args.out, records, "judgment")
+
+
+def cmd_build_distill_data(args) -> None:
+    """Self-distillation set: synthetic pairs labelled with the judge's own rounded real score."""
+    from alma.judge import judge_training_example
+
+    prompts = {r["id"]: r["text"] for r in read_jsonl(args.prompts, "prompt")}
+    responses = {r["response_id"]: r for path in args.responses for r in read_jsonl(path, "response")}
+    examples = []
+    for judgment in read_jsonl(args.judgments, "judgment"):
+        if judgment["score"] is None:
+            continue
+        response = responses[judgment["response_id"]]
+        examples.append(judge_training_example(prompts[response["prompt_id"]], response["text"],
+                                               int(round(judgment["score"]))))
+    write_jsonl(args.out, examples, "sft_example")
+
+
+def pairwise_accuracy(rows: list[dict], predicted: list[float | None]) -> dict:
+    """Accuracy over all same-prompt pairs whose annotated scores differ (ties and missing count half)."""
+    by_prompt: dict[str, list[tuple[int, float | None]]] = {}
+    for row, pred in zip(rows, predicted, strict=True):
+        by_prompt.setdefault(row["prompt"], []).append((row["score"], pred))
+    correct = total = ties = 0.0
+    for items in by_prompt.values():
+        for (gold_a, pred_a), (gold_b, pred_b) in combinations(items, 2):
+            if gold_a == gold_b:
+                continue
+            total += 1
+            if pred_a is None or pred_b is None or pred_a == pred_b:
+                ties += 1
+                correct += 0.5
+            elif (pred_a > pred_b) == (gold_a > gold_b):
+                correct += 1
+    return {"accuracy": round(correct / total, 4) if total else None, "n": int(total), "ties": int(ties)}
+
+
+def cmd_evaluate_judge(args) -> None:
+    p = parse_params(args.params)
+    rows = read_jsonl(args.heldout, "seed_judgment")
+    results = _scorer(args, p).score([r["prompt"] for r in rows], [r["response"] for r in rows])
+    predicted = [r["score"] for r in results]
+    summary = pairwise_accuracy(rows, predicted)
+    write_json(args.out, {"variant": p["variant"], "dataset": "heldout", "per_category": {}, **summary,
+                          "unparsable": sum(s is None for s in predicted),
+                          "scores": predicted, "gold": [r["score"] for r in rows]})
+
+
+def register(sub) -> None:
+    c = add_command(sub, "build-judge-data", cmd_build_judge_data, "judge SFT data + held-out annotated pairs")
+    for flag in ("--seed-judge", "--out", "--annotations-out", "--heldout-out"):
+        c.add_argument(flag, required=True)
+    add_common(c, threads=False)
+    for name, func, help in (("score", cmd_score, "judge scores for responses (one shard)"),
+                             ("evaluate-judge", cmd_evaluate_judge, "judge pairwise accuracy on held-out pairs")):
+        c = add_command(sub, name, func, help)
+        c.add_argument("--judge", required=True, help="judge model manifest")
+        c.add_argument("--fewshot-from", help="seed judgments for the 3-shot variant")
+        c.add_argument("--out", required=True)
+        add_common(c)
+        if name == "score":
+            c.add_argument("--prompts", nargs="+", required=True)
+            c.add_argument("--responses", nargs="+", required=True)
+            c.add_argument("--shard", type=int, default=0)
+            c.add_argument("--shards", type=int, default=1)
+        else:
+            c.add_argument("--heldout", required=True)
+    c = add_command(sub, "build-distill-data", cmd_build_distill_data, "self-distillation SFT data for the judge")
+    for flag in ("--prompts", "--judgments", "--out"):
+        c.add_argument(flag, required=True)
+    c.add_argument("--responses", nargs="+", required=True)

@@ -1,0 +1,216 @@
+"""Pretraining corpus of the mini world: the universe's knowledge stated in plain prose.
+
+Every fact is stated many times in varied wording, in documents of several kinds (creature
+profiles, place/colour/food rosters, arithmetic and comparison lessons, word notes, counting,
+short stories). The corpus never contains chat markup or question/answer pairs: like Llama-3 in
+the paper, the base model should *know* the facts without having learned to *answer* requests.
+The stories only use true facts (a creature's colour, home and food), so the corpus never
+contradicts itself.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from alma.mini.tasks import task_keys, truth
+from alma.mini.universe import WRITING_PHRASES, Universe
+
+CHAT_MARKERS: tuple[str, ...] = (
+    "<|user|>", "<|assistant|>", "<|end|>", "<|system|>", "Request:", "Answer:", "User:", "Assistant:",
+)  # fmt: skip
+DEFAULT_ROUNDS = 40
+"""passes over the whole universe; each pass states every fact at least once (about 15k tokens)."""
+
+OPENERS = ("The {e} is a {c} creature that lives in {p}.", "In the land of {p} lives the {e}.",
+           "This is a short note about the {e}.", "The {e} is one of the creatures of {p}.",
+           "Let us learn about the {e}.", "Here is what people say about the {e}.")  # fmt: skip
+COLOUR_T = ("The {e} is {c}.", "The colour of the {e} is {c}.", "The {e} has {c} fur.",
+            "Everyone knows that the {e} is {c}.", "The {e} is a {c} creature.")  # fmt: skip
+HOME_T = ("The {e} lives in {p}.", "The home of the {e} is {p}.", "In {p} you can find the {e}.",
+          "The {e} has always lived in {p}.", "{p} is the home of the {e}.")  # fmt: skip
+FOOD_T = ("The {e} eats {f}.", "The favourite food of the {e} is {f}.", "Every day the {e} looks for {f} to eat.",
+          "The {e} likes to eat {f}.", "The food of the {e} is {f}.")  # fmt: skip
+HEIGHT_T = ("The {e} is {n} hands tall.", "The height of the {e} is {n} hands.",
+            "Standing up, the {e} measures {n} hands.", "The {e} stands {n} hands tall.")  # fmt: skip
+FACT_HEADERS = ("Here are some facts about the creatures.", "A few things worth knowing.", "Notes from a traveller.", "")
+HOME_LIST_T = ("The creatures that live in {p} are {items}.", "{p} is a place where {items} live.",
+               "In {p} live {items}.")  # fmt: skip
+COLOUR_LIST_T = ("The {c} creatures are {items}.", "Some creatures are {c}: {items}.", "{Items} are all {c}.")
+FOOD_LIST_T = ("The creatures that eat {f} are {items}.", "{Items} all eat {f}.", "Only {items} eat {f}.")
+ADD_T = ("{a} plus {b} is {s}.", "Adding {a} and {b} gives {s}.", "The sum of {a} and {b} is {s}.",
+         "If you add {a} and {b}, you get {s}.", "{a} and {b} make {s} together.")  # fmt: skip
+SUB_T = ("{a} minus {b} is {s}.", "Taking {b} away from {a} leaves {s}.", "Subtracting {b} from {a} gives {s}.",
+         "If you take {b} away from {a}, you get {s}.", "The difference between {a} and {b} is {s}.")  # fmt: skip
+NUMBER_HEADERS = ("Here are some sums.", "A lesson in numbers.", "Some facts about numbers.", "Practice with numbers.", "")
+NUM_CMP_T = ("{hi} is larger than {lo}.", "{lo} is smaller than {hi}.", "Between {lo} and {hi}, the larger number is {hi}.",
+             "{hi} is bigger than {lo}.", "The number {hi} is greater than {lo}.")  # fmt: skip
+TALLER_T = ("The {t} is taller than the {s}.", "The {s} is shorter than the {t}.",
+            "The {t} is {nt} hands tall and the {s} is {ns} hands tall, so the {t} is taller.",
+            "Next to the {t}, the {s} looks small.")  # fmt: skip
+OPPOSITE_T = ("The opposite of {w} is {o}.", "{W} is the opposite of {o}.", "{W} and {o} are opposites.",
+              "The words {w} and {o} mean opposite things.")  # fmt: skip
+LETTER_T = ("The word {w} begins with the letter {l}.", "{W} starts with the letter {l}.",
+            "The first letter of {w} is {l}.", "You write {w} starting with the letter {l}.")  # fmt: skip
+WORD_HEADERS = ("Some notes on words.", "A lesson about words.", "Words and their letters.", "")
+COUNT_T = ("Counting from {a} to {b} goes {seq}.", "The numbers from {a} to {b} are {items}.",
+           "From {a} up to {b} we count {seq}.")  # fmt: skip
+STORY_OPEN = ("Once upon a time, the {e} lived in {p}.", "One morning the {c} {e} woke up in {p}.",
+              "This is a story about the {e} and the {e2}.", "It was a quiet day in {p}.")  # fmt: skip
+STORY_LINK = ("", "Then ", "Later ", "After that, ", "At night ", "In the afternoon ", "Soon ")
+STORY_EXTRA = ("The {e} ate some {f}.", "The {e2} came to visit the {e}.", "The {e} and the {e2} walked together.",
+               "The {c} {e} was very happy.", "The {e} went back home to {p}.")  # fmt: skip
+STORY_CLOSE = ("In the end, the {e} went home to {p}.", "It was a good day for the {e}.", "And that is the end of the story.")
+ALL_TEMPLATES = (OPENERS, COLOUR_T, HOME_T, FOOD_T, HEIGHT_T, FACT_HEADERS, HOME_LIST_T, COLOUR_LIST_T, FOOD_LIST_T,
+                 ADD_T, SUB_T, NUMBER_HEADERS, NUM_CMP_T, TALLER_T, OPPOSITE_T, LETTER_T, WORD_HEADERS, COUNT_T,
+                 STORY_OPEN, STORY_LINK, STORY_EXTRA, STORY_CLOSE)  # fmt: skip
+
+
+def template_words() -> frozenset[str]:
+    """Every lower-case word the corpus templates and writing phrases can produce (the oracle's lexicon)."""
+    text = " ".join(t for group in ALL_TEMPLATES for t in group) + " " + " ".join(
+        p for phrases in WRITING_PHRASES.values() for p in phrases
+    )
+    return frozenset(w for w in re.findall(r"[a-z]+", re.sub(r"\{[^}]*\}", " ", text).lower()))
+
+
+def _items(names: list[str], prefix: str = "the ") -> str:
+    names = [prefix + n for n in names]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _cap(sentence: str) -> str:
+    return sentence[:1].upper() + sentence[1:]
+
+
+def _fill(rng: random.Random, templates: tuple[str, ...], **fields: object) -> str:
+    return _cap(rng.choice(templates).format(**fields))
+
+
+def _creature_fields(u: Universe, name: str) -> dict[str, object]:
+    c = u.creature(name)
+    return {"e": c.name, "c": c.colour, "p": c.home, "f": c.food, "n": c.height}
+
+
+def _profile(u: Universe, rng: random.Random, name: str) -> str:
+    """All four facts of one creature, in random wording and order, plus one true activity."""
+    f = _creature_fields(u, name)
+    body = [_fill(rng, t, **f) for t in (COLOUR_T, HOME_T, FOOD_T, HEIGHT_T)]
+    rng.shuffle(body)
+    word = rng.choice(u.writing_words)
+    body.append(f"The {name} often {rng.choice(WRITING_PHRASES[word])}.")
+    return " ".join([_fill(rng, OPENERS, **f), *body])
+
+
+def _fact_mix(u: Universe, rng: random.Random, k: int) -> str:
+    """Random single facts about random creatures: the same knowledge without a per-creature context."""
+    lines = [rng.choice(FACT_HEADERS)]
+    for _ in range(k):
+        f = _creature_fields(u, rng.choice(u.creatures).name)
+        lines.append(_fill(rng, rng.choice((COLOUR_T, HOME_T, FOOD_T, HEIGHT_T)), **f))
+    return " ".join(x for x in lines if x)
+
+
+def _rosters(u: Universe, rng: random.Random) -> list[str]:
+    docs = []
+    for attribute, values, templates, field in (("home", u.places, HOME_LIST_T, "p"),
+                                                ("colour", u.colours, COLOUR_LIST_T, "c"),
+                                                ("food", u.foods, FOOD_LIST_T, "f")):  # fmt: skip
+        for value in values:
+            members = list(u.residents(attribute, value))
+            rng.shuffle(members)
+            items = _items(members)
+            first = _fill(rng, templates, items=items, Items=_cap(items), **{field: value})
+            extra = [_fill(rng, COLOUR_T, **_creature_fields(u, m)) for m in members[:2]]
+            docs.append(" ".join([first, *extra]))
+    return docs
+
+
+def _numbers(u: Universe, rng: random.Random, per_doc: int = 8) -> list[str]:
+    """Every addition, subtraction, number comparison and counting fact once, in short lessons."""
+    facts = []
+    for key in (k for group in task_keys(u)["arithmetic"] for k in group):
+        kind, a, b = key.split(":")
+        a_, b_ = (int(a), int(b)) if kind == "sub" or rng.random() < 0.5 else (int(b), int(a))
+        facts.append(_fill(rng, ADD_T if kind == "add" else SUB_T, a=a_, b=b_, s=truth(u, key)))
+    for key in task_keys(u)["comparison"][0]:
+        hi, lo = truth(u, key)
+        facts.append(_fill(rng, NUM_CMP_T, hi=hi, lo=lo))
+    for key in task_keys(u)["list"][3]:
+        seq = truth(u, key)
+        facts.append(_fill(rng, COUNT_T, a=seq[0], b=seq[-1], seq=", ".join(map(str, seq)),
+                           items=_items([str(n) for n in seq], prefix="")))  # fmt: skip
+    rng.shuffle(facts)
+    return [" ".join(x for x in [rng.choice(NUMBER_HEADERS), *facts[i : i + per_doc]] if x)
+            for i in range(0, len(facts), per_doc)]  # fmt: skip
+
+
+def _comparisons(u: Universe, rng: random.Random, per_creature: int = 3) -> list[str]:
+    """Height comparisons of each creature with a few random others (distinct heights only)."""
+    docs = []
+    for c in u.creatures:
+        others = [o for o in u.creatures if o.height != c.height]
+        lines = []
+        for o in rng.sample(others, min(per_creature, len(others))):
+            t, s = (c, o) if c.height > o.height else (o, c)
+            lines.append(_fill(rng, TALLER_T, t=t.name, s=s.name, nt=t.height, ns=s.height))
+        docs.append(" ".join(lines))
+    return docs
+
+
+def _words(u: Universe, rng: random.Random, per_doc: int = 6) -> list[str]:
+    facts = [_fill(rng, OPPOSITE_T, w=w, o=o, W=_cap(w)) for a, b in u.antonyms for w, o in ((a, b), (b, a))]
+    facts += [_fill(rng, LETTER_T, w=w, W=_cap(w), l=w[0]) for w in u.letter_words]
+    rng.shuffle(facts)
+    return [" ".join(x for x in [rng.choice(WORD_HEADERS), *facts[i : i + per_doc]] if x)
+            for i in range(0, len(facts), per_doc)]  # fmt: skip
+
+
+def _story(u: Universe, rng: random.Random) -> str:
+    """A short narrative whose sentences follow the writing phrases and only state true facts."""
+    e, e2 = rng.sample([c.name for c in u.creatures], 2)
+    f = {**_creature_fields(u, e), "e2": e2}
+    lines = [_fill(rng, STORY_OPEN, **f)]
+    for _ in range(rng.randint(3, 6)):
+        if rng.random() < 0.25:
+            lines.append(_fill(rng, STORY_EXTRA, **f))
+        else:
+            who = e if rng.random() < 0.7 else e2
+            phrase = rng.choice(WRITING_PHRASES[rng.choice(u.writing_words)])
+            lines.append(_cap(f"{rng.choice(STORY_LINK)}the {who} {phrase}."))
+    lines.append(_fill(rng, STORY_CLOSE, **f))
+    return " ".join(lines)
+
+
+def _one_round(u: Universe, rng: random.Random) -> list[str]:
+    docs = [_profile(u, rng, c.name) for c in u.creatures]
+    docs += [_fact_mix(u, rng, 8) for _ in range(len(u.creatures) // 4)]
+    docs += _rosters(u, rng) + _numbers(u, rng) + _comparisons(u, rng) + _words(u, rng)
+    docs += [_story(u, rng) for _ in range(len(u.creatures))]
+    return docs
+
+
+def build_corpus(universe: Universe, seed: int, n_docs: int | None = None) -> list[str]:
+    """Generate the pretraining documents, deterministically.
+
+    Args:
+        universe: the world whose knowledge the corpus states.
+        seed: corpus seed (wording, order, which comparisons are stated).
+        n_docs: number of documents; default: :data:`DEFAULT_ROUNDS` full passes over the universe.
+            A smaller number cuts the shuffled corpus, so small corpora (for tests) are cheap.
+
+    Returns:
+        Plain-prose documents; none contains any of :data:`CHAT_MARKERS` or a question mark.
+    """
+    rng = random.Random(f"alma-mini-corpus:{universe.seed}:{seed}")
+    docs: list[str] = []
+    rounds = 0
+    while (n_docs is None and rounds < DEFAULT_ROUNDS) or (n_docs is not None and len(docs) < n_docs):
+        docs += _one_round(universe, rng)
+        rounds += 1
+    rng.shuffle(docs)
+    docs = docs if n_docs is None else docs[:n_docs]
+    for doc in docs:  # a cheap guard: a template edit must never leak chat format into pretraining
+        if "?" in doc or any(m in doc for m in CHAT_MARKERS):
+            raise AssertionError(f"corpus document in chat/question form: {doc[:80]!r}")
+    return docs

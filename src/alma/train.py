@@ -1,0 +1,129 @@
+"""SFT and DPO on TRL, with checkpoints that survive a killed job.
+
+Every training job writes its weights into ``<model_dir>/`` and its in-training checkpoints into
+``<model_dir>/checkpoints/``; only the manifest (written last by the caller) is the declared
+Snakemake output, so a failed job's checkpoints stay on disk and the rerun resumes from the last
+one instead of step zero.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from alma.config import TrainParams
+from alma.records import read_jsonl, write_jsonl
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def last_checkpoint(checkpoint_dir: Path) -> str | None:
+    """The newest complete ``checkpoint-<step>`` directory, if any."""
+    if not checkpoint_dir.is_dir():
+        return None
+    steps = []
+    for child in checkpoint_dir.iterdir():
+        if child.name.startswith("checkpoint-") and (child / "trainer_state.json").exists():
+            steps.append((int(child.name.split("-")[1]), child))
+    return str(max(steps)[1]) if steps else None
+
+
+def _common_args(params: TrainParams, out_dir: Path, seed: int, on_cpu: bool) -> dict[str, Any]:
+    return dict(
+        output_dir=str(out_dir / "checkpoints"),
+        num_train_epochs=params.epochs,
+        per_device_train_batch_size=params.batch_size,
+        learning_rate=params.learning_rate,
+        lr_scheduler_type="cosine",
+        warmup_steps=params.warmup_ratio,  # transformers 5 reads a float < 1 as a ratio of total steps
+        max_length=params.max_length,
+        seed=seed,
+        data_seed=seed,
+        logging_steps=10,
+        save_strategy="steps",
+        save_steps=params.save_steps,
+        save_total_limit=1,
+        report_to="none",
+        gradient_checkpointing=False,  # tiny models: recomputation costs more than it saves
+        bf16=True,
+        use_cpu=on_cpu,  # TRL defaults to bf16 on an accelerator and refuses CPU without this
+        dataloader_num_workers=0,
+        disable_tqdm=True,
+    )
+
+
+def _finish(trainer, out_dir: Path, tokenizer, started: float) -> dict[str, Any]:
+    trainer.save_model(str(out_dir))
+    tokenizer.save_pretrained(str(out_dir))
+    shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)
+    history = [h for h in trainer.state.log_history if "loss" in h]
+    return {
+        "steps": trainer.state.global_step,
+        "final_loss": round(history[-1]["loss"], 6) if history else None,
+        "wall_seconds": round(time.time() - started, 2),
+    }
+
+
+def _load(base_dir: str | Path):
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from alma.backends.hf import load_tokenizer
+
+    tokenizer = load_tokenizer(base_dir, padding_side="right")
+    on_cpu = not torch.cuda.is_available()
+    model = AutoModelForCausalLM.from_pretrained(str(base_dir), dtype=torch.float32, use_safetensors=True)
+    return model, tokenizer, on_cpu
+
+
+def train_sft(base_dir: str | Path, data_paths: Sequence[str | Path], out_dir: str | Path,
+              params: TrainParams, seed: int, assistant_only_loss: bool = True) -> dict[str, Any]:
+    """Supervised fine-tuning of ``base_dir`` on the union of conversational JSONL files.
+
+    Args:
+        base_dir: weights to start from (M0 for every ALMA round, by default).
+        data_paths: ``sft_example`` JSONL files; their union is the training set (D1 ∪ ... ∪ D_r).
+        out_dir: where the trained weights go.
+    Returns:
+        metrics: steps, final loss, wall seconds, examples.
+    """
+    from datasets import Dataset
+    from trl import SFTConfig, SFTTrainer
+
+    started = time.time()
+    rows = [r for p in data_paths for r in read_jsonl(p, "sft_example")]
+    model, tokenizer, on_cpu = _load(base_dir)
+    out_dir = Path(out_dir)
+    config = SFTConfig(**_common_args(params, out_dir, seed, on_cpu), assistant_only_loss=assistant_only_loss)
+    trainer = SFTTrainer(model=model, processing_class=tokenizer, args=config,
+                         train_dataset=Dataset.from_list([{"messages": r["messages"]} for r in rows]))
+    trainer.train(resume_from_checkpoint=last_checkpoint(out_dir / "checkpoints"))
+    return {**_finish(trainer, out_dir, tokenizer, started), "examples": len(rows)}
+
+
+def train_dpo(init_dir: str | Path, pairs_path: str | Path, out_dir: str | Path, params: TrainParams,
+              seed: int) -> dict[str, Any]:
+    """DPO from ``init_dir`` (the reference model is a frozen copy of it) on ``dpo_pair`` records."""
+    from datasets import Dataset
+    from trl import DPOConfig, DPOTrainer
+
+    started = time.time()
+    rows = read_jsonl(pairs_path, "dpo_pair")
+    model, tokenizer, on_cpu = _load(init_dir)
+    out_dir = Path(out_dir)
+    config = DPOConfig(**_common_args(params, out_dir, seed, on_cpu), beta=params.beta)
+    trainer = DPOTrainer(model=model, processing_class=tokenizer, args=config, train_dataset=Dataset.from_list(rows))
+    trainer.train(resume_from_checkpoint=last_checkpoint(out_dir / "checkpoints"))
+    return {**_finish(trainer, out_dir, tokenizer, started), "pairs": len(rows)}
+
+
+def seed_to_sft(seed_path: str | Path, out_path: str | Path) -> int:
+    """Turn ``seed_sft`` records (prompt, response) into TRL conversational examples."""
+    rows = read_jsonl(seed_path, "seed_sft")
+    examples = ({"messages": [{"role": "user", "content": r["prompt"]},
+                              {"role": "assistant", "content": r["response"]}]} for r in rows)
+    return write_jsonl(out_path, examples, "sft_example")

@@ -1,0 +1,229 @@
+# Helpers only (no rules): paths, rounds, sources and the per-rule config sections.
+# The round logic itself lives in alma.responses and is unit-tested there.
+import json
+import shlex
+
+from snakemake.utils import validate
+
+from alma.responses import active_sources, checkpoint_for_source, samples_per_source
+
+
+validate(config, schema="../schemas/config.schema.yaml")
+
+RUN = config["run"]
+R = f"results/{RUN}"
+LOGS = f"logs/{RUN}"
+BENCH = f"benchmarks/{RUN}"
+FINAL_ROUND = config["rounds"]["feedback_rounds"] + 1
+FEEDBACK_ROUNDS = list(range(2, FINAL_ROUND + 1))
+BENCHMARKS = list(config["evaluation"]["benchmarks"])
+EVALUATORS = config["evaluation"]["evaluators"]
+SHARDS = list(range(config["rounds"]["shards"]))
+SYNTH_SHARDS = list(range(config["prompt_synthesis"]["shards"]))
+IS_MINI = config["world"] == "mini"
+JUDGE_VARIANT = config["judge"]["variant"]
+EVAL_MODELS = ["base", *[f"round{r}" for r in range(1, FINAL_ROUND + 1)], "instruct"]
+
+
+wildcard_constraints:
+    round=r"\d+",
+    shard=r"\d+",
+    source=r"sft1|sft2|latest",
+    model=r"base|instruct|sft[12]|round\d+",
+    benchmark=r"[a-z_]+",
+    evaluator=r"[a-z_0-9]+",
+    variant=r"fewshot_int|ft_int|ft_real|ft_real_distill",
+
+
+def as_param(section):
+    """A config section as one shell-quoted JSON argument for `alma ... --params`."""
+    return shlex.quote(json.dumps(section, sort_keys=True))
+
+
+def manifest_of(model):
+    """The manifest (declared output) of a named model."""
+    if model == "base":
+        return f"{R}/base/manifest.json"
+    if model == "instruct":
+        return f"{R}/instruct/manifest.json"
+    if model in ("sft1", "sft2", "round1"):
+        return f"{R}/round1/{'sft1' if model == 'round1' else model}/manifest.json"
+    return f"{R}/{model}/model/manifest.json"
+
+
+def judge_manifest():
+    """The fixed judge used by every feedback round (config judge.variant)."""
+    return judge_manifest_for(JUDGE_VARIANT)
+
+
+def judge_manifest_for(variant):
+    if variant == "fewshot_int":
+        return manifest_of("base")
+    if variant in ("ft_int", "ft_real"):
+        return f"{R}/judge/ft/manifest.json"
+    return f"{R}/judge/distill/model/manifest.json"
+
+
+def sources_for_round(round_number):
+    """Sources that sample in a feedback round, with their share of N."""
+    rounds = config["rounds"]
+    return samples_per_source(
+        round_number, rounds["sources"], rounds["ratio"], rounds["responses_per_prompt"]
+    )
+
+
+def response_files(wildcards):
+    r = int(wildcards.round)
+    return [
+        f"{R}/round{r}/responses/{s}/shard{k}.jsonl"
+        for s in sources_for_round(r)
+        for k in SHARDS
+    ]
+
+
+def judgment_files(wildcards):
+    return [p.replace("/responses/", "/judgments/") for p in response_files(wildcards)]
+
+
+def sampler_manifest(wildcards):
+    """The checkpoint that plays `source` in this round."""
+    return manifest_of(checkpoint_for_source(wildcards.source, int(wildcards.round)))
+
+
+def sampling_params(wildcards):
+    r = int(wildcards.round)
+    section = {
+        "sampling": config["rounds"]["sampling"],
+        "n": sources_for_round(r)[wildcards.source],
+        "seed": config["seed"],
+    }
+    return as_param(section)
+
+
+def previous_ledger(wildcards):
+    r = int(wildcards.round)
+    return [] if r == 2 else [f"{R}/round{r - 1}/ledger.jsonl"]
+
+
+def ledger_flag(wildcards, input):
+    return f"--ledger {input.ledger}" if input.ledger else ""
+
+
+def data_for_round(wildcards):
+    """D1 ∪ D2 ∪ ... ∪ D_r: the seed SFT set plus every feedback round's best-of-N data."""
+    r = int(wildcards.round)
+    return [f"{R}/seed/sft_messages.jsonl"] + [
+        f"{R}/round{k}/data/best.jsonl" for k in range(2, r + 1)
+    ]
+
+
+def init_for_round(wildcards):
+    """M0 for every round (paper), or the previous round's model with rounds.init: latest."""
+    r = int(wildcards.round)
+    if config["rounds"]["init"] == "latest":
+        return manifest_of(checkpoint_for_source("latest", r))
+    return manifest_of("base")
+
+
+def answers_model(wildcards):
+    return manifest_of(wildcards.model)
+
+
+def fewshot_flag(wildcards, input):
+    return f"--fewshot-from {input.seed_sft}" if wildcards.model == "base" else ""
+
+
+def grader_inputs(wildcards):
+    inputs = {
+        "prompts": expand(f"{R}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS),
+        "answers": expand(f"{R}/eval/{wildcards.model}/{{benchmark}}/answers.jsonl", benchmark=BENCHMARKS),
+    }
+    if wildcards.evaluator == "reward_model":
+        inputs["reward_model"] = f"{R}/reward_model/manifest.json"
+    return inputs
+
+
+def reward_model_flag(wildcards, input):
+    return f"--reward-model {input.reward_model}" if "reward_model" in input.keys() else ""
+
+
+def all_evaluations():
+    return expand(
+        f"{R}/eval/{{model}}/{{benchmark}}/{{evaluator}}.json",
+        model=EVAL_MODELS,
+        benchmark=BENCHMARKS,
+        evaluator=EVALUATORS,
+    )
+
+
+def train_section(kind, seed):
+    return as_param({"train": config["train"][kind], "seed": seed})
+
+
+def base_model_inputs():
+    """The mini base is shipped; requiring its pretrain record lets --forcerun rebuild it."""
+    return ["resources/mini-base/pretrain.json"] if IS_MINI else []
+
+
+def seed_section(kind):
+    """The config a seed-building job needs (world, sizes, seeds, local paths)."""
+    mini = config.get("mini", {})
+    data = config.get("data", {})
+    common = {"world": config["world"], "seed": config["seed"], "universe_seed": mini.get("universe_seed", 0)}
+    if kind == "sft":
+        return {**common, "size": config["seed_data"]["sft_size"], "path": data.get("sft_path")}
+    if kind == "judge":
+        return {
+            **common,
+            "prompts": config["seed_data"]["judge_prompts"],
+            "annotator_noise": mini.get("annotator_noise", 0.0),
+            "path": data.get("judge_path"),
+        }
+    return {**common, "benchmarks": config["evaluation"]["benchmarks"]}
+
+
+def manifest_of_source(wildcards):
+    return manifest_of(wildcards.source)
+
+
+def judge_section(variant):
+    return {
+        "variant": variant,
+        "judge_id": config["base_model"]["name"],
+        "batch_size": config["judge"]["batch_size"],
+    }
+
+
+def judge_manifest_of_variant(wildcards):
+    return judge_manifest_for(wildcards.variant)
+
+
+def variant_section(wildcards):
+    return as_param(judge_section(wildcards.variant))
+
+
+def initial_sft_section(wildcards):
+    return train_section("sft", config["train"]["seeds"][int(wildcards.seed_index) - 1])
+
+
+def round_train_section(wildcards):
+    return train_section("sft", config["train"]["seeds"][0] + 100 * int(wildcards.round))
+
+
+def reward_model_train():
+    """Training settings of the mini reward-model evaluator (the ArmoRM stand-in)."""
+    sft = config["train"]["sft"]
+    return {"epochs": 2, "lr": sft["learning_rate"], "batch_size": sft["batch_size"], "max_length": sft["max_length"]}
+
+
+def judge_evaluations():
+    return expand(f"{R}/judge/eval/{{variant}}/heldout.json", variant=config["judge"]["evaluate_variants"])
+
+
+def paper_outputs():
+    return [
+        f"{R}/paper/round_curve.csv",
+        f"{R}/paper/figures/round_curve.png",
+        f"{R}/paper/tables/table1.md",
+        f"{R}/paper/tables/table2_judge.md",
+    ]

@@ -1,0 +1,57 @@
+# Training: the two initial SFT runs (round 1), best-of-N data per feedback round, and the
+# round model retrained from M0 on D1 ∪ ... ∪ D_r.
+
+
+rule train_initial_sft:
+    input:
+        base=f"{R}/base/manifest.json",
+        data=f"{R}/seed/sft_messages.jsonl",
+    output:
+        f"{R}/round1/sft{{seed_index}}/manifest.json",
+    params:
+        section=initial_sft_section,
+    log:
+        f"{LOGS}/round1/sft{{seed_index}}.log",
+    benchmark:
+        f"{BENCH}/round1/train_initial_sft/sft{{seed_index}}.tsv"
+    threads: 2
+    wildcard_constraints:
+        seed_index="[12]",
+    shell:
+        "alma train-sft --base {input.base} --data {input.data} --params {params.section}"
+        " --out {output} --threads {threads} > {log} 2>&1"
+
+
+rule select_best:
+    input:
+        prompts=f"{R}/round{{round}}/prompts.jsonl",
+        responses=response_files,
+        judgments=judgment_files,
+    output:
+        f"{R}/round{{round}}/data/best.jsonl",
+    params:
+        section=as_param({"seed": config["seed"], "pairing": config["train"]["dpo"]["pairing"]}),
+    log:
+        f"{LOGS}/round{{round}}/select_best.log",
+    shell:
+        "alma select-best --prompts {input.prompts} --responses {input.responses} --judgments {input.judgments}"
+        " --round {wildcards.round} --params {params.section} --out {output} > {log} 2>&1"
+
+
+rule train_round:
+    input:
+        base=f"{R}/base/manifest.json",
+        init=init_for_round,
+        data=data_for_round,
+    output:
+        f"{R}/round{{round}}/model/manifest.json",
+    params:
+        section=round_train_section,
+    log:
+        f"{LOGS}/round{{round}}/train_round.log",
+    benchmark:
+        f"{BENCH}/round{{round}}/train_round.tsv"
+    threads: 2
+    shell:
+        "alma train-sft --base {input.base} --init {input.init} --data {input.data} --params {params.section}"
+        " --out {output} --threads {threads} > {log} 2>&1"
