@@ -11,6 +11,7 @@ Rebuild the shipped model with ``snakemake --forcerun pretrain_mini_base``.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import shutil
@@ -94,9 +95,19 @@ def _model(tok: PreTrainedTokenizerFast, shape: dict[str, Any]):
 
 
 def _save(model, tok: PreTrainedTokenizerFast, out_dir: Path) -> None:
+    """Save bf16 weights (half the bytes) but declare float32 in config.json.
+
+    transformers 5 loads with the config's dtype by default; float32 there means every downstream
+    ``from_pretrained`` (SFT, judge, reward model) gets fp32 master weights for training, while the
+    shipped file stays small. bf16 -> fp32 is exact, so nothing is lost.
+    """
     import torch
 
     model.to(torch.bfloat16).save_pretrained(out_dir, safe_serialization=True)
+    config_path = out_dir / "config.json"
+    config = json.loads(config_path.read_text())
+    config["dtype"] = "float32"
+    config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
     tok.save_pretrained(out_dir)
 
 

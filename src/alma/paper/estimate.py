@@ -88,7 +88,7 @@ def _hours(tokens: float, per_second: float) -> float:
     return tokens / per_second / 3600.0
 
 
-def estimate(config: Mapping[str, Any], gpu: str, workload: Workload = Workload()) -> pd.DataFrame:
+def estimate(config: Mapping[str, Any], gpu: str, workload: Workload | None = None) -> pd.DataFrame:
     """Per-stage estimate of a config's compute and GPT-4o cost.
 
     Args:
@@ -98,7 +98,7 @@ def estimate(config: Mapping[str, Any], gpu: str, workload: Workload = Workload(
             defaults: seed_data.sft_size (5000), seed_data.judge_prompts (2000), train.seeds (2 runs),
             train.sft.epochs (3), judge.train.epochs (3), rounds.init (base), evaluation.evaluators.
         gpu: ``h100``, ``a100`` or ``h200`` (see :data:`GPU_THROUGHPUT`).
-        workload: token-length assumptions.
+        workload: token-length assumptions (default :class:`Workload`).
 
     Returns:
         One row per stage, then ``total`` and ``paper (512 H100 x 5 days)``; columns ``stage,
@@ -110,8 +110,10 @@ def estimate(config: Mapping[str, Any], gpu: str, workload: Workload = Workload(
     """
     if gpu not in GPU_THROUGHPUT:
         raise ValueError(f"unknown GPU {gpu!r}; known: {', '.join(sorted(GPU_THROUGHPUT))}")
-    speed, w = GPU_THROUGHPUT[gpu], workload
-    rounds, k, n = (int(_get(config, f"rounds.{key}")) for key in ("feedback_rounds", "prompts_per_round", "responses_per_prompt"))
+    speed, w = GPU_THROUGHPUT[gpu], workload or Workload()
+    rounds, k, n = (
+        int(_get(config, f"rounds.{key}")) for key in ("feedback_rounds", "prompts_per_round", "responses_per_prompt")
+    )
     pool = int(_get(config, "prompt_synthesis.pool_size"))
     distill = int(_get(config, "judge.distill_pairs"))
     benchmarks: Mapping[str, int] = _get(config, "evaluation.benchmarks")
@@ -136,23 +138,28 @@ def estimate(config: Mapping[str, Any], gpu: str, workload: Workload = Workload(
     reward_model_tokens = answers * (w.prompt + w.response) if "armorm" in evaluators else 0
     cost = grader_calls * (w.grader_input * GPT4O_USD_PER_M_INPUT + w.grader_output * GPT4O_USD_PER_M_OUTPUT) / 1e6
 
+    gen, pre, trn = speed.generate, speed.prefill, speed.train
+    # (stage, generations, judge scorings, eval answers, training tokens, GPU-hours)
     stages = [
-        ("prompt_synthesis", pool, 0, 0, 0, _hours(pool * w.fewshot_context, speed.prefill) + _hours(pool * w.prompt, speed.generate)),
-        ("diversify_embeddings", 0, 0, 0, 0, _hours(pool * w.prompt, speed.prefill)),
-        ("judge_training", 0, distill, 0, judge_tokens, _hours(distill * judged, speed.prefill) + _hours(judge_tokens, speed.train)),
-        ("response_sampling", responses, 0, 0, 0, _hours(responses * w.prompt, speed.prefill) + _hours(responses * w.response, speed.generate)),
-        ("judge_scoring", 0, responses, 0, 0, _hours(responses * judged, speed.prefill)),
-        ("policy_training", 0, 0, 0, train_tokens, _hours(train_tokens, speed.train)),
-        ("evaluation", 0, 0, answers, 0, _hours(answers * w.response, speed.generate) + _hours(reward_model_tokens, speed.prefill)),
-    ]  # fmt: skip
-    table = pd.DataFrame(
-        [
-            {"stage": s, "generations": g, "judge_scorings": j, "eval_answers": a, "train_tokens": t,
-             "gpu_hours": h, "api_calls": grader_calls if s == "evaluation" else 0,
-             "api_cost_usd": cost if s == "evaluation" else 0.0}
-            for s, g, j, a, t, h in stages
-        ]
-    )  # fmt: skip
+        ("prompt_synthesis", pool, 0, 0, 0, _hours(pool * w.fewshot_context, pre) + _hours(pool * w.prompt, gen)),
+        ("diversify_embeddings", 0, 0, 0, 0, _hours(pool * w.prompt, pre)),
+        ("judge_training", 0, distill, 0, judge_tokens, _hours(distill * judged, pre) + _hours(judge_tokens, trn)),
+        (
+            "response_sampling",
+            responses,
+            0,
+            0,
+            0,
+            _hours(responses * w.prompt, pre) + _hours(responses * w.response, gen),
+        ),
+        ("judge_scoring", 0, responses, 0, 0, _hours(responses * judged, pre)),
+        ("policy_training", 0, 0, 0, train_tokens, _hours(train_tokens, trn)),
+        ("evaluation", 0, 0, answers, 0, _hours(answers * w.response, gen) + _hours(reward_model_tokens, pre)),
+    ]
+    names = ("stage", "generations", "judge_scorings", "eval_answers", "train_tokens", "gpu_hours")
+    table = pd.DataFrame([dict(zip(names, stage, strict=True)) for stage in stages])
+    table["api_calls"] = [grader_calls if s == "evaluation" else 0 for s in table["stage"]]
+    table["api_cost_usd"] = [cost if s == "evaluation" else 0.0 for s in table["stage"]]
     total = {"stage": "total", **table.drop(columns="stage").sum().to_dict()}
     paper = {"stage": "paper (512 H100 x 5 days)", "gpu_hours": float(PAPER_GPU_HOURS)}
     table = pd.concat([table, pd.DataFrame([total, paper])], ignore_index=True)

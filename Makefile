@@ -1,0 +1,59 @@
+# The two commands of the README: `make demo` (the mini world end to end on CPU) and `make test`.
+# Both create or reuse .venv from the pinned envs/cpu.txt (torch pinned to the 2.13.0 CPU build).
+SHELL := /bin/bash
+VENV ?= .venv
+CORES ?= 2
+PYTHON ?= python3
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+export HF_HUB_OFFLINE := 1
+export HF_DATASETS_OFFLINE := 1
+export PYTHONHASHSEED := 0
+
+.PHONY: venv demo test test-fast test-slurm test-containers lint bench lock dry-run-paper clean
+
+venv: $(VENV)/.installed
+
+# torch first, alone: any other order lets a dependency pull the newest CUDA build (GBs).
+$(VENV)/.installed: envs/cpu.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check --upgrade "pip==26.3"
+	$(VENV)/bin/pip install -q --disable-pip-version-check "torch==2.13.0"
+	$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps -r envs/cpu.txt
+	$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+demo: venv
+	snakemake --workflow-profile profiles/local --cores $(CORES)
+	@echo "results: results/mini/paper/ (round_curve.csv, figures/round_curve.png, tables/table1.md)"
+
+test: venv
+	pytest -q tests
+
+test-fast: venv
+	pytest -q -m "not slow and not slurm" tests
+
+test-slurm: venv
+	pytest -q -m slurm tests/slurm
+
+test-containers: venv
+	pytest -q -m containers tests/containers
+
+lint: venv
+	ruff check src tests benchmarks
+	snakemake --lint --cores 1
+
+bench: venv
+	for script in benchmarks/*.py; do python $$script || exit 1; done
+
+dry-run-paper: venv
+	snakemake -n --configfile config/paper.yaml --cores 1
+
+# Re-resolve envs/cpu.txt from the top-level pins in envs/cpu.in (needs PyPI).
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install -q "torch==2.13.0" && .venv-lock/bin/pip install -q -c <(echo "torch==2.13.0") -r envs/cpu.in
+	.venv-lock/bin/pip freeze --all | grep -vE "^(pip|alma-harness)[= ]" | sed 's/+cpu$$//' > envs/cpu.txt
+	rm -rf .venv-lock
+
+clean:
+	rm -rf results/mini results/test logs benchmarks/mini benchmarks/test .snakemake
