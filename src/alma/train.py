@@ -48,7 +48,7 @@ def _common_args(params: TrainParams, out_dir: Path, seed: int, on_cpu: bool) ->
         save_steps=params.save_steps,
         save_total_limit=1,
         report_to="none",
-        gradient_checkpointing=False,  # tiny models: recomputation costs more than it saves
+        activation_checkpointing=False,  # tiny models: recomputation costs more than it saves
         bf16=True,
         use_cpu=on_cpu,  # TRL defaults to bf16 on an accelerator and refuses CPU without this
         dataloader_num_workers=0,

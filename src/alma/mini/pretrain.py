@@ -189,7 +189,7 @@ def pretrain_base(
         opt.step()
         opt.zero_grad(set_to_none=True)
         sched.step()
-        losses.append(float(loss))
+        losses.append(loss.detach().item())
         if log_every and (step + 1) % log_every == 0:
             rate = (step + 1) * batch_size * seq_len / (time.time() - start)
             print(f"step {step + 1}/{steps} loss {sum(losses[-log_every:]) / log_every:.3f} ({rate:.0f} tok/s)", flush=True)

@@ -111,7 +111,7 @@ def plot_round_curve(curve: pd.DataFrame, out_png: Path, out_pdf: Path, evaluato
                 ax.set_xticks(np.arange(int(rounds.min()), int(rounds.max()) + 1))
             ax.grid(alpha=0.3)
         axes[0].legend(loc="lower right", fontsize="small")
-        fig.suptitle(f"Score by round ({evaluator})")
+        fig.suptitle(f"Score by round (evaluator: {evaluator})")
         _save(fig, Path(out_png), Path(out_pdf))
 
 

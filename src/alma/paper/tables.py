@@ -61,6 +61,12 @@ VARIANT_LABELS = {
     "one_sft": "One SFT",
     "dpo": "DPO",
     "sft": "Best-of-N SFT",
+    "n200_k50000": "N=200, K=50k",
+    "n400_k25000": "N=400, K=25k",
+    "n100_k100000": "N=100, K=100k",
+    "n200_r10": "N=200, R=10",
+    "n400_r5": "N=400, R=5",
+    "n133_r15": "N=133, R=15",
 }
 """Display labels of the ablation keys used in ``tests/reference/paper``; other keys show as given."""
 

@@ -1,0 +1,248 @@
+"""``alma`` subcommands that turn raw results into the paper's tables, figures, checks and cost tables.
+
+Every subcommand takes explicit input and output paths, so a Snakemake rule calls exactly one of them
+and each also runs by hand. :func:`register` adds them to the CLI's subparsers; each sets ``func``, a
+callable taking the parsed arguments and returning the exit status. Examples::
+
+    alma paper-curve --input results/mini/eval/*/*/*.json --output results/mini/paper/curve.csv
+    alma paper-table1 --input results/mini/paper/curve.csv --output results/mini/paper/tables/table1
+    alma paper-table2 --input results/mini/judge/eval/*/*.json --output results/mini/paper/tables/table2
+    alma paper-table3 --variant diversified=results/a/paper/curve.csv --variant random=results/b/paper/curve.csv \\
+        --output results/ablations/paper/tables/table3
+    alma paper-figure2 --input results/mini/paper/curve.csv --evaluator reward_model \\
+        --png results/mini/paper/figures/figure2.png --pdf results/mini/paper/figures/figure2.pdf \\
+        --data results/mini/paper/tables/figure2
+    alma paper-check --reproduced results/mini/paper/tables --reference tests/reference/paper \\
+        --output results/mini/paper/check.csv            # add --strict at paper scale
+    alma estimate --configfile config/paper.yaml --gpu h100
+    alma accounting --input benchmarks/mini/*/*.tsv --root benchmarks/mini --output results/mini/paper/accounting.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from alma.paper import accounting, check, curve, estimate, tables
+from alma.records import atomic_path
+
+CAPTIONS = {
+    "table1": "Table 1. Scores (0-10) of the 3-shot base model, ALMA after round 1 (SFT) and after the final round, "
+    "and the comparison model, per prompt set and on average.",
+    "table2": "Table 2. Judge accuracy: a pair counts as right when the judge scores the better response higher.",
+    "table3": "Table 3. Diversified vs random prompt selection, after one feedback round.",
+    "table4": "Table 4. Response sources, per MT-Bench category.",
+    "table5": "Table 5. Fixed generation budget N x K x R; each run's final round.",
+    "table6": "Table 6. Average score per round: DPO vs best-of-N SFT.",
+    "figure2": "Figure 2 data. Average score by round, with 95% bootstrap confidence intervals.",
+}
+
+
+def _write(table: pd.DataFrame, stem: Path, name: str, decimals: int = 2) -> int:
+    for path in tables.write_table(table, stem, CAPTIONS[name], decimals=decimals):
+        print(f"wrote {path}")
+    return 0
+
+
+def _variants(specs: list[str]) -> dict[str, Any]:
+    """``KEY=PATH`` -> {key: curve or evaluation files}: a ``.csv`` is a round curve, a directory holds
+    evaluation JSON files (searched recursively), anything else is a comma-separated list of JSON files."""
+    variants: dict[str, Any] = {}
+    for spec in specs:
+        key, sep, value = spec.partition("=")
+        if not sep or not key or not value or key in variants:
+            raise SystemExit(f"--variant {spec!r}: expected a new KEY=PATH")
+        path = Path(value)
+        if path.suffix == ".csv":
+            variants[key] = curve.read_curve(path)
+        elif path.is_dir():
+            variants[key] = sorted(path.rglob("*.json"))
+        else:
+            variants[key] = [Path(p) for p in value.split(",")]
+    return variants
+
+
+def _final_model(round_curve: pd.DataFrame) -> str:
+    rounds = [int(r) for r in round_curve["round"].dropna() if r >= 1]
+    if not rounds:
+        raise SystemExit("the curve has no ALMA round; pass --final-model")
+    return f"round{max(rounds)}"
+
+
+def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Snakemake's --configfile semantics: nested mappings merge, everything else is replaced."""
+    merged = dict(base)
+    for key, value in override.items():
+        both_maps = isinstance(value, Mapping) and isinstance(merged.get(key), Mapping)
+        merged[key] = _deep_merge(merged[key], value) if both_maps else value
+    return merged
+
+
+def cmd_paper_curve(args: argparse.Namespace) -> int:
+    """Evaluation files -> round curve CSV."""
+    result = curve.build_round_curve(args.input, n_boot=args.n_boot, seed=args.seed)
+    curve.write_curve(result, args.output)
+    print(f"wrote {args.output} ({len(result)} rows)")
+    return 0
+
+
+def cmd_paper_table1(args: argparse.Namespace) -> int:
+    """Round curve -> Table 1."""
+    round_curve = curve.read_curve(args.input)
+    return _write(tables.table1(round_curve, args.final_model or _final_model(round_curve)), args.output, "table1")
+
+
+def cmd_paper_table2(args: argparse.Namespace) -> int:
+    """Judge evaluation files -> Table 2."""
+    return _write(tables.table2(args.input), args.output, "table2", decimals=3)
+
+
+def cmd_paper_ablation(args: argparse.Namespace) -> int:
+    """Variant runs -> Table 3, 4, 5 or 6."""
+    variants = _variants(args.variant)
+    if args.table == "table3":
+        table = tables.table3(variants, model=args.model or "round2", style=args.style)
+    elif args.table == "table4":
+        table = tables.table4(variants, model=args.model or "round3", style=args.style, benchmark=args.benchmark)
+    elif args.table == "table5":
+        table = tables.table5(variants, style=args.style)
+    else:
+        table = tables.table6(variants, style=args.style)
+    return _write(table, args.output, args.table)
+
+
+def cmd_paper_figure2(args: argparse.Namespace) -> int:
+    """Round curve -> Figure 2 (PNG, PDF) and optionally its data table."""
+    from alma.paper import figures
+
+    round_curve = curve.read_curve(args.input)
+    figures.plot_round_curve(round_curve, args.png, args.pdf, evaluator=args.evaluator)
+    print(f"wrote {args.png} and {args.pdf}")
+    return _write(figures.figure2_table(round_curve), args.data, "figure2") if args.data else 0
+
+
+def cmd_paper_figure3(args: argparse.Namespace) -> int:
+    """Best-of-N CSV (n, score[, ci_low, ci_high, series]) -> Figure 3 (PNG, PDF)."""
+    from alma.paper import figures
+
+    figures.plot_best_of_n(pd.read_csv(args.input), args.png, args.pdf)
+    print(f"wrote {args.png} and {args.pdf}")
+    return 0
+
+
+def cmd_paper_check(args: argparse.Namespace) -> int:
+    """Reproduced tables vs the paper's numbers; exit 1 in strict mode when a number is off."""
+    report, passed = check.check(args.reproduced, args.reference, strict=args.strict, tables=args.tables)
+    if args.output:
+        check.write_report(report, args.output)
+        print(f"wrote {args.output}")
+    print(check.summarize(report, args.strict))
+    return 0 if passed else 1
+
+
+def cmd_estimate(args: argparse.Namespace) -> int:
+    """Config -> per-stage compute and API-cost estimate."""
+    config: dict[str, Any] = {}
+    for path in args.configfile:
+        config = _deep_merge(config, yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
+    try:
+        table = estimate.estimate(config, args.gpu)
+    except KeyError as exc:
+        raise SystemExit(f"{exc.args[0]}; if the config only overrides, pass config/config.yaml first") from None
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        print(table.to_string(index=False))
+    print(estimate.comparison_line(table, args.gpu))
+    if args.output:
+        with atomic_path(args.output) as handle:
+            table.to_csv(handle, index=False, lineterminator="\n")
+        print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_accounting(args: argparse.Namespace) -> int:
+    """Snakemake benchmark TSVs -> compute accounting CSV."""
+    table = accounting.compute_accounting(args.input, args.root)
+    with atomic_path(args.output) as handle:
+        table.to_csv(handle, index=False, lineterminator="\n")
+    print(table.to_string(index=False))
+    return 0
+
+
+def _add(subparsers: Any, name: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(name, help=(func.__doc__ or "").strip().splitlines()[0], description=func.__doc__)
+    parser.set_defaults(func=func)
+    return parser
+
+
+def register(subparsers: Any) -> None:
+    """Add the paper, estimate and accounting subcommands to ``subparsers`` (from ``add_subparsers()``).
+
+    Args:
+        subparsers: the CLI's ``argparse`` subparsers action.
+    """
+    paths = {"type": Path, "nargs": "+", "required": True}
+    p = _add(subparsers, "paper-curve", cmd_paper_curve)
+    p.add_argument("--input", **paths, help="evaluation JSON files (results/<run>/eval/<model>/<benchmark>/*.json)")
+    p.add_argument("--output", type=Path, required=True, help="round curve CSV")
+    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples per interval (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+
+    p = _add(subparsers, "paper-table1", cmd_paper_table1)
+    p.add_argument("--input", type=Path, required=True, help="round curve CSV")
+    p.add_argument("--final-model", help="final ALMA model (default: the highest round in the curve)")
+    p.add_argument("--output", type=Path, required=True, help="output stem; writes .csv, .md and .tex")
+
+    p = _add(subparsers, "paper-table2", cmd_paper_table2)
+    p.add_argument("--input", **paths, help="judge evaluation JSON files (results/<run>/judge/eval/*/*.json)")
+    p.add_argument("--output", type=Path, required=True, help="output stem; writes .csv, .md and .tex")
+
+    for table in ("table3", "table4", "table5", "table6"):
+        p = _add(subparsers, f"paper-{table}", cmd_paper_ablation)
+        p.set_defaults(table=table)
+        p.add_argument(
+            "--variant",
+            action="append",
+            required=True,
+            metavar="KEY=PATH",
+            help="a run: KEY=curve.csv, KEY=eval-dir or KEY=a.json,b.json (table4 needs eval files)",
+        )
+        p.add_argument("--output", type=Path, required=True, help="output stem; writes .csv, .md and .tex")
+        p.add_argument("--style", default="ArmoRM", help="metric style (default ArmoRM, as in the paper's ablations)")
+        if table in ("table3", "table4"):
+            p.add_argument("--model", help="model compared (default round2 for table3, round3 for table4)")
+        if table == "table4":
+            p.add_argument("--benchmark", default="mtbench", help="prompt set with categories (default mtbench)")
+
+    p = _add(subparsers, "paper-figure2", cmd_paper_figure2)
+    p.add_argument("--input", type=Path, required=True, help="round curve CSV")
+    p.add_argument("--evaluator", required=True, help="evaluator to plot (reward_model, armorm, oracle, gpt4o)")
+    p.add_argument("--png", type=Path, required=True)
+    p.add_argument("--pdf", type=Path, required=True)
+    p.add_argument("--data", type=Path, help="also write the figure's numbers as a table (output stem)")
+
+    p = _add(subparsers, "paper-figure3", cmd_paper_figure3)
+    p.add_argument("--input", type=Path, required=True, help="best-of-N CSV: n, score[, ci_low, ci_high, series]")
+    p.add_argument("--png", type=Path, required=True)
+    p.add_argument("--pdf", type=Path, required=True)
+
+    p = _add(subparsers, "paper-check", cmd_paper_check)
+    p.add_argument("--reproduced", type=Path, required=True, help="directory of reproduced <table>.csv files")
+    p.add_argument("--reference", type=Path, required=True, help="tests/reference/paper (CSVs + tolerances.yaml)")
+    p.add_argument("--strict", action="store_true", help="fail (exit 1) when a number is out of tolerance")
+    p.add_argument("--tables", nargs="+", help="only these reference tables (default: all)")
+    p.add_argument("--output", type=Path, help="cell-by-cell report CSV")
+
+    p = _add(subparsers, "estimate", cmd_estimate)
+    p.add_argument("--configfile", type=Path, nargs="+", required=True, help="config files, merged in order")
+    p.add_argument("--gpu", choices=sorted(estimate.GPU_THROUGHPUT), default="h100")
+    p.add_argument("--output", type=Path, help="also write the table as CSV")
+
+    p = _add(subparsers, "accounting", cmd_accounting)
+    p.add_argument("--input", **paths, help="Snakemake benchmark TSVs (benchmarks/<run>/<rule>/...tsv)")
+    p.add_argument("--root", type=Path, required=True, help="the run's benchmark directory (benchmarks/<run>)")
+    p.add_argument("--output", type=Path, required=True, help="accounting CSV")
