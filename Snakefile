@@ -22,6 +22,15 @@ include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/paper.smk"
 
 
+if IS_MINI:
+
+    include: "workflow/rules/mini.smk"
+
+else:
+
+    include: "workflow/rules/hub.smk"
+
+
 rule all:
     input:
         paper_outputs(),

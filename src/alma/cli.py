@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from alma.records import RecordError
 
 COMMAND_MODULES = ("alma.commands.data", "alma.commands.rounds", "alma.commands.judging",
-                   "alma.commands.evaluating", "alma.paper.commands")
+                   "alma.commands.evaluating", "alma.commands.external", "alma.paper.commands")
 
 
 def build_parser() -> argparse.ArgumentParser:

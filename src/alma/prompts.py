@@ -62,6 +62,8 @@ def format_problem(text: str, min_chars: int, max_chars: int) -> str | None:
         return "too_long"
     if any(marker in text for marker in FORMAT_MARKERS):
         return "template_leak"
+    if any(not ch.isprintable() for ch in text):
+        return "control_chars"
     if not re.search(r"[A-Za-z]{2}", text):
         return "no_words"
     return None

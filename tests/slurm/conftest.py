@@ -38,6 +38,8 @@ def run_snakemake():
 
     def run(*args: str, cwd: Path, env: dict, log: Path, kill_after_s: int) -> tuple[int, float, str]:
         cmd = ["timeout", "-s", "KILL", str(kill_after_s), sys.executable, "-m", "snakemake", *args]
+        # rules call the venv's console scripts (`alma`), locally and inside Slurm jobs (--export=ALL)
+        env = {**env, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"}
         t0 = time.monotonic()
         proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         log.write_text(proc.stdout)

@@ -19,9 +19,19 @@ REPO = Path(__file__).resolve().parents[2]
 
 CI_PROFILE = REPO / "profiles" / "ci-slurm"
 TEST_CONFIG = REPO / "tests" / "config" / "config.yaml"
+SHIPPED_BASE = REPO / "resources" / "mini-base" / "pretrain.json"
 # what a copy of the repository for a run leaves out: environments, VCS, earlier results
 _NOT_COPIED = shutil.ignore_patterns(
-    ".venv*", ".git", ".snakemake", "results", "logs", "benchmarks", ".cache", "__pycache__", ".pytest_cache", "*.egg-info"
+    ".venv*",
+    ".git",
+    ".snakemake",
+    "results",
+    "logs",
+    "benchmarks",
+    ".cache",
+    "__pycache__",
+    ".pytest_cache",
+    "*.egg-info",
 )
 
 # Rules named as in the workflow, so the ci-slurm profile's set-resources apply to them.
@@ -112,6 +122,10 @@ def test_failing_job_is_reported_not_hung(slurm_cluster, run_snakemake, tmp_path
 @pytest.mark.skipif(
     not ((REPO / "Snakefile").exists() and TEST_CONFIG.exists()),
     reason="the workflow (Snakefile) or tests/config/config.yaml does not exist yet",
+)
+@pytest.mark.skipif(
+    not SHIPPED_BASE.exists(),
+    reason="resources/mini-base is not shipped: each of the two runs would pretrain it first (many CPU minutes)",
 )
 def test_mini_workflow_through_slurm_matches_local_run(slurm_cluster, run_snakemake, tmp_path):
     local, cluster = tmp_path / "local", tmp_path / "slurm"

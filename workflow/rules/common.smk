@@ -2,6 +2,9 @@
 # The round logic itself lives in alma.responses and is unit-tested there.
 import json
 import shlex
+from pathlib import Path
+
+import yaml
 
 from snakemake.utils import validate
 
@@ -82,7 +85,12 @@ def response_files(wildcards):
 
 
 def judgment_files(wildcards):
-    return [p.replace("/responses/", "/judgments/") for p in response_files(wildcards)]
+    r = int(wildcards.round)
+    return [
+        f"{R}/round{r}/judgments/{s}/shard{k}.jsonl"
+        for s in sources_for_round(r)
+        for k in SHARDS
+    ]
 
 
 def sampler_manifest(wildcards):
@@ -162,7 +170,8 @@ def train_section(kind, seed):
 
 def base_model_inputs():
     """The mini base is shipped; requiring its pretrain record lets --forcerun rebuild it."""
-    return ["resources/mini-base/pretrain.json"] if IS_MINI else []
+    shipped = IS_MINI and config["base_model"].get("path") == "resources/mini-base"
+    return ["resources/mini-base/pretrain.json"] if shipped else []
 
 
 def seed_section(kind):
@@ -227,3 +236,35 @@ def paper_outputs():
         f"{R}/paper/tables/table1.md",
         f"{R}/paper/tables/table2_judge.md",
     ]
+
+
+def seed_source(key):
+    """The downloaded seed set a hub run ingests (nothing in the mini world)."""
+    return [] if IS_MINI else [config["data"][key]]
+
+
+def eval_sources():
+    return [] if IS_MINI else [spec["path"] for spec in config["evaluation"]["benchmarks"].values()]
+
+
+def eval_source_spec(wildcards):
+    return as_param(config["evaluation"]["benchmarks"][wildcards.benchmark].get("source", {}))
+
+
+def eval_set_size(wildcards):
+    return config["evaluation"]["benchmarks"][wildcards.benchmark]["size"]
+
+
+def load_images(path):
+    """Role -> image reference, from containers/images.yaml (digest-pinned; see containers/README.md)."""
+    images = yaml.safe_load(Path(path).read_text())
+    images = images.get("images", images)
+    return {role: entry["image"] if isinstance(entry, dict) else entry for role, entry in images.items()}
+
+
+IMAGES = load_images(Path(workflow.basedir, "containers/images.yaml"))
+
+
+def container_for(role):
+    """The pinned image of a role (cpu, train, vllm, eval, analysis); used with --sdm apptainer."""
+    return IMAGES[role]

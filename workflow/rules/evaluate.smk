@@ -2,56 +2,9 @@
 # evaluator; in the mini world the oracle plays GPT-4o and a small reward model plays ArmoRM.
 
 
-rule build_mini_sets:
-    output:
-        instruct=f"{R}/mini/instruct_sft.jsonl",
-        rm_pairs=f"{R}/mini/reward_model_pairs.jsonl",
-    params:
-        section=as_param({**config.get("mini", {}), "seed": config["seed"]}),
-    log:
-        f"{LOGS}/mini/build_mini_sets.log",
-    shell:
-        "alma build-mini-sets --params {params.section} --instruct-out {output.instruct}"
-        " --rm-pairs-out {output.rm_pairs} > {log} 2>&1"
-
-
-rule train_instruct:
-    input:
-        base=f"{R}/base/manifest.json",
-        data=f"{R}/mini/instruct_sft.jsonl",
-    output:
-        f"{R}/instruct/manifest.json",
-    params:
-        section=train_section("sft", config["seed"] + 7),
-    log:
-        f"{LOGS}/instruct/train_instruct.log",
-    benchmark:
-        f"{BENCH}/instruct/train_instruct.tsv"
-    threads: 2
-    shell:
-        "alma train-sft --base {input.base} --data {input.data} --params {params.section}"
-        " --out {output} --threads {threads} > {log} 2>&1"
-
-
-rule train_reward_model:
-    input:
-        base=f"{R}/base/manifest.json",
-        pairs=f"{R}/mini/reward_model_pairs.jsonl",
-    output:
-        f"{R}/reward_model/manifest.json",
-    params:
-        section=as_param({"train": reward_model_train(), "seed": config["seed"]}),
-    log:
-        f"{LOGS}/reward_model/train_reward_model.log",
-    benchmark:
-        f"{BENCH}/reward_model/train_reward_model.tsv"
-    threads: 2
-    shell:
-        "alma train-reward-model --base {input.base} --pairs {input.pairs} --params {params.section}"
-        " --out {output} --threads {threads} > {log} 2>&1"
-
-
 rule generate_answers:
+    container:
+        container_for("vllm")
     input:
         model=answers_model,
         prompts=expand(f"{R}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS),
@@ -72,6 +25,8 @@ rule generate_answers:
 
 
 rule grade_answers:
+    container:
+        container_for("eval")
     input:
         unpack(grader_inputs),
     output:
@@ -81,6 +36,8 @@ rule grade_answers:
         reward_model=reward_model_flag,
     log:
         f"{LOGS}/eval/{{model}}/{{evaluator}}.log",
+    wildcard_constraints:
+        evaluator="oracle|reward_model|armorm",
     benchmark:
         f"{BENCH}/eval/grade_answers/{{model}}.{{evaluator}}.tsv"
     threads: 2

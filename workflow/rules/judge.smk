@@ -3,6 +3,8 @@
 
 
 rule build_judge_data:
+    container:
+        container_for("cpu")
     input:
         f"{R}/seed/judge.jsonl",
     output:
@@ -19,6 +21,8 @@ rule build_judge_data:
 
 
 rule train_judge:
+    container:
+        container_for("train")
     input:
         base=f"{R}/base/manifest.json",
         data=f"{R}/judge/data/train.jsonl",
@@ -37,6 +41,8 @@ rule train_judge:
 
 
 rule sample_distill_prompts:
+    container:
+        container_for("cpu")
     input:
         pool=f"{R}/prompts/clustered.jsonl",
     output:
@@ -52,6 +58,8 @@ rule sample_distill_prompts:
 
 
 rule sample_distill_pairs:
+    container:
+        container_for("vllm")
     input:
         model=manifest_of_source,
         prompts=f"{R}/judge/distill/prompts.jsonl",
@@ -70,6 +78,8 @@ rule sample_distill_pairs:
 
 
 rule score_distill_pairs:
+    container:
+        container_for("vllm")
     input:
         judge=f"{R}/judge/ft/manifest.json",
         prompts=f"{R}/judge/distill/prompts.jsonl",
@@ -89,6 +99,8 @@ rule score_distill_pairs:
 
 
 rule distill_judge:
+    container:
+        container_for("train")
     input:
         base=f"{R}/base/manifest.json",
         init=f"{R}/judge/ft/manifest.json",
@@ -113,6 +125,8 @@ rule distill_judge:
 
 
 rule score_responses:
+    container:
+        container_for("vllm")
     input:
         judge=judge_manifest(),
         prompts=f"{R}/round{{round}}/prompts.jsonl",
@@ -133,6 +147,8 @@ rule score_responses:
 
 
 rule evaluate_judge:
+    container:
+        container_for("vllm")
     input:
         judge=judge_manifest_of_variant,
         heldout=f"{R}/judge/data/heldout.jsonl",

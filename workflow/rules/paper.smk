@@ -3,6 +3,8 @@
 
 
 rule round_curve:
+    container:
+        container_for("analysis")
     input:
         all_evaluations(),
     output:
@@ -18,6 +20,8 @@ rule round_curve:
 
 
 rule table1:
+    container:
+        container_for("analysis")
     input:
         f"{R}/paper/round_curve.csv",
     output:
@@ -26,7 +30,7 @@ rule table1:
         f"{R}/paper/tables/table1.tex",
     params:
         final=f"round{FINAL_ROUND}",
-        stem=f"{R}/paper/tables/table1",
+        stem=subpath(output[1], strip_suffix=".csv"),
     log:
         f"{LOGS}/paper/table1.log",
     shell:
@@ -34,6 +38,8 @@ rule table1:
 
 
 rule plot_round_curve:
+    container:
+        container_for("analysis")
     input:
         f"{R}/paper/round_curve.csv",
     output:
@@ -51,6 +57,8 @@ rule plot_round_curve:
 
 
 rule table2:
+    container:
+        container_for("analysis")
     input:
         judge_evaluations(),
     output:
@@ -58,7 +66,7 @@ rule table2:
         f"{R}/paper/tables/table2_judge.csv",
         f"{R}/paper/tables/table2_judge.tex",
     params:
-        stem=f"{R}/paper/tables/table2_judge",
+        stem=subpath(output[1], strip_suffix=".csv"),
     log:
         f"{LOGS}/paper/table2.log",
     shell:

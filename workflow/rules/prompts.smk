@@ -3,6 +3,8 @@
 
 
 rule synthesize_prompts:
+    container:
+        container_for("vllm")
     input:
         base=f"{R}/base/manifest.json",
         seed_sft=f"{R}/seed/sft.jsonl",
@@ -22,6 +24,8 @@ rule synthesize_prompts:
 
 
 rule merge_prompts:
+    container:
+        container_for("cpu")
     input:
         shards=expand(f"{R}/prompts/pool/shard{{shard}}.jsonl", shard=SYNTH_SHARDS),
         seed_sft=f"{R}/seed/sft.jsonl",
@@ -38,6 +42,8 @@ rule merge_prompts:
 
 
 rule embed_prompts:
+    container:
+        container_for("vllm")
     input:
         base=f"{R}/base/manifest.json",
         pool=f"{R}/prompts/pool.jsonl",
@@ -56,6 +62,8 @@ rule embed_prompts:
 
 
 rule cluster_prompts:
+    container:
+        container_for("cpu")
     input:
         pool=f"{R}/prompts/pool.jsonl",
         embeddings=f"{R}/prompts/embeddings.npy",
@@ -71,6 +79,8 @@ rule cluster_prompts:
 
 
 rule select_prompts:
+    container:
+        container_for("cpu")
     input:
         pool=f"{R}/prompts/clustered.jsonl",
         ledger=previous_ledger,

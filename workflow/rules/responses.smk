@@ -2,6 +2,8 @@
 
 
 rule sample_responses:
+    container:
+        container_for("vllm")
     input:
         model=sampler_manifest,
         prompts=f"{R}/round{{round}}/prompts.jsonl",

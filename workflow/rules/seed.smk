@@ -2,23 +2,9 @@
 # held-out evaluation prompt sets.
 
 
-rule pretrain_mini_base:
-    output:
-        "resources/mini-base/pretrain.json",
-    params:
-        steps=config.get("mini", {}).get("pretrain_steps", 1200),
-        universe=config.get("mini", {}).get("universe_seed", 0),
-    log:
-        "logs/resources/pretrain_mini_base.log",
-    benchmark:
-        "benchmarks/resources/pretrain_mini_base.tsv"
-    threads: 2
-    shell:
-        "alma mini-pretrain --out resources/mini-base --seed 0 --steps {params.steps}"
-        " --universe-seed {params.universe} --threads {threads} > {log} 2>&1"
-
-
 rule prepare_base_model:
+    container:
+        container_for("eval")
     input:
         base_model_inputs(),
     output:
@@ -32,6 +18,10 @@ rule prepare_base_model:
 
 
 rule build_seed_sft:
+    container:
+        container_for("cpu")
+    input:
+        seed_source("sft_path"),
     output:
         f"{R}/seed/sft.jsonl",
     params:
@@ -43,6 +33,8 @@ rule build_seed_sft:
 
 
 rule seed_to_sft:
+    container:
+        container_for("cpu")
     input:
         f"{R}/seed/sft.jsonl",
     output:
@@ -54,7 +46,10 @@ rule seed_to_sft:
 
 
 rule build_judge_seed:
+    container:
+        container_for("vllm")
     input:
+        source=seed_source("judge_path"),
         base=f"{R}/base/manifest.json",
         seed_sft=f"{R}/seed/sft.jsonl",
     output:
@@ -72,11 +67,15 @@ rule build_judge_seed:
 
 
 rule build_eval_prompts:
+    container:
+        container_for("cpu")
+    input:
+        eval_sources(),
     output:
         expand(f"{R}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS),
     params:
         section=as_param(seed_section("eval")),
-        out_dir=f"{R}/eval/prompts",
+        out_dir=subpath(output[0], parent=True),
     log:
         f"{LOGS}/seed/build_eval_prompts.log",
     shell:

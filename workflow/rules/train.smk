@@ -3,6 +3,8 @@
 
 
 rule train_initial_sft:
+    container:
+        container_for("train")
     input:
         base=f"{R}/base/manifest.json",
         data=f"{R}/seed/sft_messages.jsonl",
@@ -23,6 +25,8 @@ rule train_initial_sft:
 
 
 rule select_best:
+    container:
+        container_for("cpu")
     input:
         prompts=f"{R}/round{{round}}/prompts.jsonl",
         responses=response_files,
@@ -39,6 +43,8 @@ rule select_best:
 
 
 rule train_round:
+    container:
+        container_for("train")
     input:
         base=f"{R}/base/manifest.json",
         init=init_for_round,

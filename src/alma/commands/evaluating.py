@@ -84,7 +84,8 @@ def grade_file(args, p, prompts_path: str, answers_path: str, out_path: str) -> 
         "categories": [q.get("category") for q in prompts],
         "mean": round(statistics.fmean(valid), 4) if valid else None, "n": len(scores),
         "n_missing": len(scores) - len(valid),
-        "protocol": {"evaluator_id": evaluator_id, "template_hash": answers[0]["sampling"].get("template", ""),
+        "protocol": {"evaluator_id": evaluator_id, "template_hash": evaluator_id,
+                     "answer_template": answers[0]["sampling"].get("template", ""),
                      "prompt_set_sha256": sha256_file(prompts_path), "generations_sha256": sha256_file(answers_path),
                      "decoding": {k: v for k, v in answers[0]["sampling"].items() if k != "template"}},
     })

@@ -33,16 +33,16 @@ FOOD_T = ("The {e} eats {f}.", "The favourite food of the {e} is {f}.", "Every d
           "The {e} likes to eat {f}.", "The food of the {e} is {f}.")  # fmt: skip
 HEIGHT_T = ("The {e} is {n} hands tall.", "The height of the {e} is {n} hands.",
             "Standing up, the {e} measures {n} hands.", "The {e} stands {n} hands tall.")  # fmt: skip
-FACT_HEADERS = ("Here are some facts about the creatures.", "A few things worth knowing.", "Notes from a traveller.", "")
+FACT_HEADERS = ("Here are some facts about the creatures.", "A few things worth knowing.", "Notes from a traveller.", "")  # fmt: skip
 HOME_LIST_T = ("The creatures that live in {p} are {items}.", "{p} is a place where {items} live.",
                "In {p} live {items}.")  # fmt: skip
-COLOUR_LIST_T = ("The {c} creatures are {items}.", "Some creatures are {c}: {items}.", "{Items} are all {c}.")
-FOOD_LIST_T = ("The creatures that eat {f} are {items}.", "{Items} all eat {f}.", "Only {items} eat {f}.")
+COLOUR_LIST_T = ("The {c} creatures are {items}.", "Some creatures are {c}: {items}.", "{Items} are all {c}.")  # fmt: skip
+FOOD_LIST_T = ("The creatures that eat {f} are {items}.", "{Items} all eat {f}.", "Only {items} eat {f}.")  # fmt: skip
 ADD_T = ("{a} plus {b} is {s}.", "Adding {a} and {b} gives {s}.", "The sum of {a} and {b} is {s}.",
          "If you add {a} and {b}, you get {s}.", "{a} and {b} make {s} together.")  # fmt: skip
 SUB_T = ("{a} minus {b} is {s}.", "Taking {b} away from {a} leaves {s}.", "Subtracting {b} from {a} gives {s}.",
          "If you take {b} away from {a}, you get {s}.", "The difference between {a} and {b} is {s}.")  # fmt: skip
-NUMBER_HEADERS = ("Here are some sums.", "A lesson in numbers.", "Some facts about numbers.", "Practice with numbers.", "")
+NUMBER_HEADERS = ("Here are some sums.", "A lesson in numbers.", "Some facts about numbers.", "Practice with numbers.", "")  # fmt: skip
 NUM_CMP_T = ("{hi} is larger than {lo}.", "{lo} is smaller than {hi}.", "Between {lo} and {hi}, the larger number is {hi}.",
              "{hi} is bigger than {lo}.", "The number {hi} is greater than {lo}.")  # fmt: skip
 TALLER_T = ("The {t} is taller than the {s}.", "The {s} is shorter than the {t}.",
@@ -52,7 +52,7 @@ OPPOSITE_T = ("The opposite of {w} is {o}.", "{W} is the opposite of {o}.", "{W}
               "The words {w} and {o} mean opposite things.")  # fmt: skip
 LETTER_T = ("The word {w} begins with the letter {l}.", "{W} starts with the letter {l}.",
             "The first letter of {w} is {l}.", "You write {w} starting with the letter {l}.")  # fmt: skip
-WORD_HEADERS = ("Some notes on words.", "A lesson about words.", "Words and their letters.", "")
+WORD_HEADERS = ("Some notes on words.", "A lesson about words.", "Words and their letters.", "")  # fmt: skip
 COUNT_T = ("Counting from {a} to {b} goes {seq}.", "The numbers from {a} to {b} are {items}.",
            "From {a} up to {b} we count {seq}.")  # fmt: skip
 STORY_OPEN = ("Once upon a time, the {e} lived in {p}.", "One morning the {c} {e} woke up in {p}.",
@@ -60,7 +60,7 @@ STORY_OPEN = ("Once upon a time, the {e} lived in {p}.", "One morning the {c} {e
 STORY_LINK = ("", "Then ", "Later ", "After that, ", "At night ", "In the afternoon ", "Soon ")
 STORY_EXTRA = ("The {e} ate some {f}.", "The {e2} came to visit the {e}.", "The {e} and the {e2} walked together.",
                "The {c} {e} was very happy.", "The {e} went back home to {p}.")  # fmt: skip
-STORY_CLOSE = ("In the end, the {e} went home to {p}.", "It was a good day for the {e}.", "And that is the end of the story.")
+STORY_CLOSE = ("In the end, the {e} went home to {p}.", "It was a good day for the {e}.", "And that is the end of the story.")  # fmt: skip
 ALL_TEMPLATES = (OPENERS, COLOUR_T, HOME_T, FOOD_T, HEIGHT_T, FACT_HEADERS, HOME_LIST_T, COLOUR_LIST_T, FOOD_LIST_T,
                  ADD_T, SUB_T, NUMBER_HEADERS, NUM_CMP_T, TALLER_T, OPPOSITE_T, LETTER_T, WORD_HEADERS, COUNT_T,
                  STORY_OPEN, STORY_LINK, STORY_EXTRA, STORY_CLOSE)  # fmt: skip
@@ -68,8 +68,10 @@ ALL_TEMPLATES = (OPENERS, COLOUR_T, HOME_T, FOOD_T, HEIGHT_T, FACT_HEADERS, HOME
 
 def template_words() -> frozenset[str]:
     """Every lower-case word the corpus templates and writing phrases can produce (the oracle's lexicon)."""
-    text = " ".join(t for group in ALL_TEMPLATES for t in group) + " " + " ".join(
-        p for phrases in WRITING_PHRASES.values() for p in phrases
+    text = (
+        " ".join(t for group in ALL_TEMPLATES for t in group)
+        + " "
+        + " ".join(p for phrases in WRITING_PHRASES.values() for p in phrases)
     )
     return frozenset(w for w in re.findall(r"[a-z]+", re.sub(r"\{[^}]*\}", " ", text).lower()))
 

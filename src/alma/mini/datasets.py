@@ -81,7 +81,9 @@ def eval_sets(universe: Universe, sizes: Mapping[str, int], seed: int) -> dict[s
     for index, (name, mix) in enumerate(BENCHMARK_MIX.items()):
         if name not in sizes:
             continue
-        tasks = sample_tasks(universe, sizes[name], seed + _SEED_OFFSET["eval"] * (index + 1), split="eval", weights=mix)
+        tasks = sample_tasks(
+            universe, sizes[name], seed + _SEED_OFFSET["eval"] * (index + 1), split="eval", weights=mix
+        )
         out[name] = [{"id": f"{name}-{i:04d}", "text": t.prompt, "benchmark": name, "category": t.family}
                      for i, t in enumerate(tasks)]  # fmt: skip
     return out

@@ -25,7 +25,29 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 _BIGGER = {"larger", "bigger", "greater", "more", "taller", "higher"}
 _SMALLER = {"smaller", "less", "fewer", "lower", "shorter"}
 # Everyday filler an assistant (or a corrupted answer) may use; not junk even though the corpus lacks it.
-_FILLER = frozenset("i you we hope this helps that is all know sure here answer yes no not think maybe so".split())
+_FILLER = frozenset(
+    [
+        "i",
+        "you",
+        "we",
+        "hope",
+        "this",
+        "helps",
+        "that",
+        "is",
+        "all",
+        "know",
+        "sure",
+        "here",
+        "answer",
+        "yes",
+        "no",
+        "not",
+        "think",
+        "maybe",
+        "so",
+    ]
+)
 PENALTY = {"truncated": 2, "terse": 2, "rambling": 2, "repeated": 3, "junk": 2, "question": 1}
 """points a correct answer loses per form flaw."""
 
@@ -203,4 +225,3 @@ def grade(universe: Universe, prompt: str, response: str) -> float | None:
     if verdict.on_topic:
         return 3.0 if penalty == 0 else 2.0
     return 1.0
-

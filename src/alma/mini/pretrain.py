@@ -192,7 +192,10 @@ def pretrain_base(
         losses.append(loss.detach().item())
         if log_every and (step + 1) % log_every == 0:
             rate = (step + 1) * batch_size * seq_len / (time.time() - start)
-            print(f"step {step + 1}/{steps} loss {sum(losses[-log_every:]) / log_every:.3f} ({rate:.0f} tok/s)", flush=True)
+            print(
+                f"step {step + 1}/{steps} loss {sum(losses[-log_every:]) / log_every:.3f} ({rate:.0f} tok/s)",
+                flush=True,
+            )
     train_time = time.time() - start
 
     model.eval()

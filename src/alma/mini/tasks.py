@@ -1,6 +1,6 @@
 """Checkable tasks of the mini world: keys, phrasings, reference answers and the train/eval split.
 
-Every task has a canonical *key* (``fact:colour:zibble``, ``arith:add:7:12``, ...) that names the
+Every task has a canonical *key* (``colour:zibble``, ``add:7:12``, ``taller:domle:zoot``, ...) that names the
 underlying question; each key has several *phrasings* (prompt templates, and for symmetric
 questions both operand orders). The train/eval split is a fixed hash partition of keys, so no
 phrasing of an evaluation question ever reaches the seed SFT set or the judge's seed set.
@@ -22,7 +22,7 @@ FAMILIES: tuple[str, ...] = ("fact", "arithmetic", "comparison", "list", "word",
 EVAL_PERCENT = 20
 """share of task keys held out for evaluation."""
 
-# Prompt templates per sub-kind (the second key part). Field names: e creature, a/b numbers,
+# Prompt templates per sub-kind (the first key part). Field names: e creature, a/b numbers,
 # x/y creatures, w word, p place, c colour, f food, word a writing word.
 PHRASINGS: dict[str, tuple[str, ...]] = {
     "colour": ("What colour is the {e}?", "What is the colour of the {e}?", "Tell me the colour of the {e}.",

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 # Real English words stay fixed across seeds: the tokenizer and the oracle rely on them being
 # ordinary words, and only the creatures and places (pseudo-words) are generated per seed.
-COLOURS = ("red", "blue", "green", "yellow", "purple", "orange", "white", "black", "grey", "pink", "brown", "golden")
-FOODS = ("berries", "nuts", "fish", "seeds", "leaves", "honey", "mushrooms", "roots", "grass", "beetles", "apples", "clover")
+COLOURS = ("red", "blue", "green", "yellow", "purple", "orange", "white", "black", "grey", "pink", "brown", "golden")  # fmt: skip
+FOODS = ("berries", "nuts", "fish", "seeds", "leaves", "honey", "mushrooms", "roots", "grass", "beetles", "apples", "clover")  # fmt: skip
 ANTONYMS = (
     ("hot", "cold"), ("big", "small"), ("fast", "slow"), ("happy", "sad"), ("dark", "bright"), ("up", "down"),
     ("open", "closed"), ("old", "young"), ("early", "late"), ("wet", "dry"), ("loud", "quiet"), ("full", "empty"),
@@ -53,13 +53,13 @@ WRITING_PHRASES: dict[str, tuple[str, ...]] = {
 }
 
 # Pseudo-word parts: short, pronounceable, and unlike any word above so names never collide.
-_ONSETS = ("b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "sh", "gl", "br", "tr", "pl", "kr", "sn")
-_VOWELS = ("a", "e", "i", "o", "u", "oo", "ee", "ai")
-_CODAS = ("", "n", "m", "r", "l", "b", "k", "x", "p", "sh")
-_ENDINGS = ("le", "o", "it", "er", "a", "y", "in", "ot")
-_PLACE_ENDINGS = ("ton", "dale", "mere", "holm", "wick", "ford", "vale", "moor", "by", "stead")
+_ONSETS = ("b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "sh", "gl", "br", "tr", "pl", "kr", "sn")  # fmt: skip
+_VOWELS = ("a", "e", "i", "o", "u", "oo", "ee", "ai")  # fmt: skip
+_CODAS = ("", "n", "m", "r", "l", "b", "k", "x", "p", "sh")  # fmt: skip
+_ENDINGS = ("le", "o", "it", "er", "a", "y", "in", "ot")  # fmt: skip
+_PLACE_ENDINGS = ("ton", "dale", "mere", "holm", "wick", "ford", "vale", "moor", "by", "stead")  # fmt: skip
 # Generated names must not read as rude English; checked as substrings.
-_RUDE = ("shit", "fuk", "fuc", "sex", "cum", "tit", "nig", "ass", "dik", "dic", "cok", "pis", "fag", "rap", "poo", "butt")
+_RUDE = ("shit", "fuk", "fuc", "sex", "cum", "tit", "nig", "ass", "dik", "dic", "cok", "pis", "fag", "rap", "poo", "butt")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,9 @@ def build_universe(
         The generated :class:`Universe`.
     """
     rng = random.Random(f"alma-mini-universe:{seed}")
-    banned = set(COLOURS) | set(FOODS) | {w for pair in ANTONYMS for w in pair} | set(LETTER_WORDS) | set(WRITING_PHRASES)
+    banned = (
+        set(COLOURS) | set(FOODS) | {w for pair in ANTONYMS for w in pair} | set(LETTER_WORDS) | set(WRITING_PHRASES)
+    )
     names = _pseudo_words(rng, n_creatures, _ENDINGS, banned)
     places = [w.capitalize() for w in _pseudo_words(rng, n_places, _PLACE_ENDINGS, banned | set(names))]
     colours = sorted(rng.sample(COLOURS, n_colours), key=COLOURS.index)

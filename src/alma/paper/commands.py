@@ -6,7 +6,7 @@ callable taking the parsed arguments and returning the exit status. Examples::
 
     alma paper-curve --input results/mini/eval/*/*/*.json --output results/mini/paper/curve.csv
     alma paper-table1 --input results/mini/paper/curve.csv --output results/mini/paper/tables/table1
-    alma paper-table2 --input results/mini/judge/eval/*/*.json --output results/mini/paper/tables/table2
+    alma paper-table2 --input results/mini/judge/eval/*/*.json --output results/mini/paper/tables/table2_judge
     alma paper-table3 --variant diversified=results/a/paper/curve.csv --variant random=results/b/paper/curve.csv \\
         --output results/ablations/paper/tables/table3
     alma paper-figure2 --input results/mini/paper/curve.csv --evaluator reward_model \\
@@ -34,7 +34,7 @@ from alma.records import atomic_path
 CAPTIONS = {
     "table1": "Table 1. Scores (0-10) of the 3-shot base model, ALMA after round 1 (SFT) and after the final round, "
     "and the comparison model, per prompt set and on average.",
-    "table2": "Table 2. Judge accuracy: a pair counts as right when the judge scores the better response higher.",
+    "table2_judge": "Table 2. Judge accuracy: a pair counts as right when the judge scores the better response higher.",
     "table3": "Table 3. Diversified vs random prompt selection, after one feedback round.",
     "table4": "Table 4. Response sources, per MT-Bench category.",
     "table5": "Table 5. Fixed generation budget N x K x R; each run's final round.",
@@ -99,7 +99,7 @@ def cmd_paper_table1(args: argparse.Namespace) -> int:
 
 def cmd_paper_table2(args: argparse.Namespace) -> int:
     """Judge evaluation files -> Table 2."""
-    return _write(tables.table2(args.input), args.output, "table2", decimals=3)
+    return _write(tables.table2(args.input), args.output, "table2_judge", decimals=3)
 
 
 def cmd_paper_ablation(args: argparse.Namespace) -> int:
@@ -156,6 +156,11 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         raise SystemExit(f"{exc.args[0]}; if the config only overrides, pass config/config.yaml first") from None
     with pd.option_context("display.width", 200, "display.max_columns", None):
         print(table.to_string(index=False))
+    speed = estimate.GPU_THROUGHPUT[args.gpu]
+    print(
+        f"Assumed per-{args.gpu.upper()} throughput (tokens/s): generate {speed.generate:,.0f}, "
+        f"prefill {speed.prefill:,.0f}, train {speed.train:,.0f} (alma.paper.estimate.GPU_THROUGHPUT)"
+    )
     print(estimate.comparison_line(table, args.gpu))
     if args.output:
         with atomic_path(args.output) as handle:
@@ -179,27 +184,52 @@ def _add(subparsers: Any, name: str, func: Callable[[argparse.Namespace], int]) 
     return parser
 
 
+STEM_HELP = "output stem; writes .csv, .md and .tex (name it after the reference table, e.g. table1, for paper-check)"
+
+
 def register(subparsers: Any) -> None:
     """Add the paper, estimate and accounting subcommands to ``subparsers`` (from ``add_subparsers()``).
+
+    Long options have aliases (``--inputs``, ``--bootstrap``, ``--output-stem``, ``--output-png``,
+    ``--output-pdf``) so the workflow's rules and the documented short forms both work.
 
     Args:
         subparsers: the CLI's ``argparse`` subparsers action.
     """
     paths = {"type": Path, "nargs": "+", "required": True}
     p = _add(subparsers, "paper-curve", cmd_paper_curve)
-    p.add_argument("--input", **paths, help="evaluation JSON files (results/<run>/eval/<model>/<benchmark>/*.json)")
+    p.add_argument(
+        "--input",
+        "--inputs",
+        dest="input",
+        **paths,
+        help="evaluation JSON files (results/<run>/eval/<model>/<benchmark>/*.json)",
+    )
     p.add_argument("--output", type=Path, required=True, help="round curve CSV")
-    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples per interval (default 1000)")
+    p.add_argument(
+        "--n-boot",
+        "--bootstrap",
+        dest="n_boot",
+        type=int,
+        default=1000,
+        help="bootstrap resamples per interval (default 1000)",
+    )
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
 
     p = _add(subparsers, "paper-table1", cmd_paper_table1)
     p.add_argument("--input", type=Path, required=True, help="round curve CSV")
     p.add_argument("--final-model", help="final ALMA model (default: the highest round in the curve)")
-    p.add_argument("--output", type=Path, required=True, help="output stem; writes .csv, .md and .tex")
+    p.add_argument("--output", "--output-stem", dest="output", type=Path, required=True, help=STEM_HELP)
 
     p = _add(subparsers, "paper-table2", cmd_paper_table2)
-    p.add_argument("--input", **paths, help="judge evaluation JSON files (results/<run>/judge/eval/*/*.json)")
-    p.add_argument("--output", type=Path, required=True, help="output stem; writes .csv, .md and .tex")
+    p.add_argument(
+        "--input",
+        "--inputs",
+        dest="input",
+        **paths,
+        help="judge evaluation JSON files (results/<run>/judge/eval/*/*.json)",
+    )
+    p.add_argument("--output", "--output-stem", dest="output", type=Path, required=True, help=STEM_HELP)
 
     for table in ("table3", "table4", "table5", "table6"):
         p = _add(subparsers, f"paper-{table}", cmd_paper_ablation)
@@ -211,7 +241,7 @@ def register(subparsers: Any) -> None:
             metavar="KEY=PATH",
             help="a run: KEY=curve.csv, KEY=eval-dir or KEY=a.json,b.json (table4 needs eval files)",
         )
-        p.add_argument("--output", type=Path, required=True, help="output stem; writes .csv, .md and .tex")
+        p.add_argument("--output", "--output-stem", dest="output", type=Path, required=True, help=STEM_HELP)
         p.add_argument("--style", default="ArmoRM", help="metric style (default ArmoRM, as in the paper's ablations)")
         if table in ("table3", "table4"):
             p.add_argument("--model", help="model compared (default round2 for table3, round3 for table4)")
@@ -221,14 +251,14 @@ def register(subparsers: Any) -> None:
     p = _add(subparsers, "paper-figure2", cmd_paper_figure2)
     p.add_argument("--input", type=Path, required=True, help="round curve CSV")
     p.add_argument("--evaluator", required=True, help="evaluator to plot (reward_model, armorm, oracle, gpt4o)")
-    p.add_argument("--png", type=Path, required=True)
-    p.add_argument("--pdf", type=Path, required=True)
+    p.add_argument("--png", "--output-png", dest="png", type=Path, required=True)
+    p.add_argument("--pdf", "--output-pdf", dest="pdf", type=Path, required=True)
     p.add_argument("--data", type=Path, help="also write the figure's numbers as a table (output stem)")
 
     p = _add(subparsers, "paper-figure3", cmd_paper_figure3)
     p.add_argument("--input", type=Path, required=True, help="best-of-N CSV: n, score[, ci_low, ci_high, series]")
-    p.add_argument("--png", type=Path, required=True)
-    p.add_argument("--pdf", type=Path, required=True)
+    p.add_argument("--png", "--output-png", dest="png", type=Path, required=True)
+    p.add_argument("--pdf", "--output-pdf", dest="pdf", type=Path, required=True)
 
     p = _add(subparsers, "paper-check", cmd_paper_check)
     p.add_argument("--reproduced", type=Path, required=True, help="directory of reproduced <table>.csv files")
@@ -243,6 +273,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--output", type=Path, help="also write the table as CSV")
 
     p = _add(subparsers, "accounting", cmd_accounting)
-    p.add_argument("--input", **paths, help="Snakemake benchmark TSVs (benchmarks/<run>/<rule>/...tsv)")
+    p.add_argument(
+        "--input", "--inputs", dest="input", **paths, help="Snakemake benchmark TSVs (benchmarks/<run>/<rule>/...tsv)"
+    )
     p.add_argument("--root", type=Path, required=True, help="the run's benchmark directory (benchmarks/<run>)")
     p.add_argument("--output", type=Path, required=True, help="accounting CSV")

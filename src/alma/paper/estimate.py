@@ -174,7 +174,7 @@ def comparison_line(table: pd.DataFrame, gpu: str) -> str:
     """One sentence comparing the estimate's total GPU-hours with the paper's reported compute."""
     total = float(table.loc[table["stage"] == "total", "gpu_hours"].iloc[0])
     return (
-        f"Estimated {total:,.0f} {gpu.upper()} GPU-hours vs the paper's 512 H100 x 5 days = "
+        f"Estimated {total:,.1f} {gpu.upper()} GPU-hours vs the paper's 512 H100 x 5 days = "
         f"{PAPER_GPU_HOURS:,} GPU-hours (ratio {total / PAPER_GPU_HOURS:.3f}); "
         f"{total / 512 / 24:.2f} days on 512 GPUs."
     )

@@ -48,11 +48,13 @@ def figure2_table(curve: pd.DataFrame) -> pd.DataFrame:
 
 
 def _new_figure(n_panels: int, width: float = 4.0, height: float = 3.0) -> tuple[Any, list[Any]]:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     n_cols = min(3, n_panels)
     n_rows = math.ceil(n_panels / n_cols)
     fig = Figure(figsize=(width * n_cols, height * n_rows), layout="constrained")
+    FigureCanvasAgg(fig)  # the Agg canvas renders PNG; savefig switches to the PDF backend for .pdf
     axes = fig.subplots(n_rows, n_cols, squeeze=False).ravel().tolist()
     for unused in axes[n_panels:]:
         unused.set_visible(False)

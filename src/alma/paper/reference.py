@@ -69,7 +69,7 @@ def load_tolerances(path: Path) -> Tolerances:
 
             metrics: {score_0_10: {atol: 0.15, why: "..."}, ...}
             tables: {table1: score_0_10, ...}
-            columns: {table2: {"RewardBench Avg": judge_accuracy}}   # optional
+            columns: {table2_judge: {"RewardBench Avg": judge_accuracy}}   # optional
 
     Returns:
         The parsed :class:`Tolerances`.
@@ -92,7 +92,7 @@ def load_tolerances(path: Path) -> Tolerances:
 
 
 def load_reference(reference_dir: Path) -> dict[str, pd.DataFrame]:
-    """Every published table under ``reference_dir``, by name (the CSV stem), sorted by name.
+    """Every published table under ``reference_dir``, by name (the CSV stem): tables, then figures' data.
 
     Args:
         reference_dir: a directory of ``<table>.csv`` files.
@@ -100,7 +100,7 @@ def load_reference(reference_dir: Path) -> dict[str, pd.DataFrame]:
     Returns:
         ``{table name: table}`` with index ``key``.
     """
-    paths = sorted(Path(reference_dir).glob("*.csv"))
+    paths = sorted(Path(reference_dir).glob("*.csv"), key=lambda p: (not p.stem.startswith("table"), p.stem))
     if not paths:
         raise ValueError(f"no reference tables (*.csv) in {reference_dir}")
     return {path.stem: read_table(path) for path in paths}

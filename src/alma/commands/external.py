@@ -1,0 +1,316 @@
+"""Stages that touch the outside world: hub datasets, API graders, alpaca-eval, lm-eval, ArmoRM.
+
+Examples::
+
+    alma download-dataset --spec '{"repo": "nvidia/HelpSteer2", "revision": "<sha>", "split": "train"}' \\
+        --converter helpsteer2 --out results/paper/data/judge_seed.jsonl
+    alma grade-llm --name round1 --prompts eval/lima.jsonl --answers answers/lima.jsonl --out eval/lima/gpt4o.json \\
+        --params '{"base_url": "https://api.openai.com/v1", "model": "gpt-4o-2024-08-06", "cost_cap_usd": 50}'
+    alma grade-armorm --name round1 --model results/paper/models/armorm/manifest.json --prompts eval/lima.jsonl \\
+        --answers answers/lima.jsonl --out eval/lima/armorm.json --params '{"trust_remote_code": true}'
+    alma alpacaeval --prompts eval/alpaca.jsonl --model-answers answers/alpaca.jsonl \\
+        --reference-answers data/eval/alpaca_reference.jsonl --out eval/alpaca/alpacaeval.json --params '{}'
+    alma lmeval --model results/mini/round1/model/manifest.json --tasks-dir results/mini/lm_tasks \\
+        --out eval/lmeval.json --params '{"tasks": ["toy_mc", "toy_gen"]}'
+
+Grade files follow the same contract as ``alma grade`` (see :func:`_grade_record`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import statistics
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from alma.commands import add_command, add_common
+from alma.config import parse_params
+from alma.records import read_json, read_jsonl, sha256_file, sha256_text, write_json, write_jsonl
+
+log = logging.getLogger(__name__)
+
+
+def _aligned(prompts_path: str, answers_path: str) -> tuple[list[dict], list[dict]]:
+    """eval_prompt and response records that pair up 1:1, in the same order."""
+    prompts = read_jsonl(prompts_path, "eval_prompt")
+    answers = read_jsonl(answers_path, "response")
+    if [a["prompt_id"] for a in answers] != [q["id"] for q in prompts]:
+        raise ValueError(f"{answers_path}: answers are not aligned with the prompts of {prompts_path}")
+    return prompts, answers
+
+
+def _grade_record(name: str, evaluator: str, evaluator_id: str, template_hash: str, prompts_path: str,
+                  answers_path: str, prompts: list[dict], answers: list[dict], scores: list[float | None],
+                  extra: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    """One (model, benchmark, evaluator) grade file: per-prompt scores plus the protocol they were made under."""
+    valid = [s for s in scores if s is not None]
+    return {
+        "model": name, "benchmark": prompts[0]["benchmark"], "evaluator": evaluator,
+        "prompt_ids": [q["id"] for q in prompts], "scores": [None if s is None else round(float(s), 4) for s in scores],
+        "categories": [q.get("category") for q in prompts],
+        "mean": round(statistics.fmean(valid), 4) if valid else None, "n": len(scores),
+        "n_missing": len(scores) - len(valid),
+        "protocol": {"evaluator_id": evaluator_id, "template_hash": template_hash,
+                     "prompt_set_sha256": sha256_file(prompts_path), "generations_sha256": sha256_file(answers_path),
+                     "decoding": {k: v for k, v in answers[0]["sampling"].items() if k != "template"},
+                     "answer_template": answers[0]["sampling"].get("template", "")},
+        **extra,
+    }  # fmt: skip
+
+
+def _public_url(url: str) -> str:
+    """The URL without user:password (never written to results)."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else "")))
+
+
+def _threads(args) -> None:
+    from alma.backends.hf import set_threads
+
+    set_threads(args.threads)
+
+
+# -- download-dataset ------------------------------------------------------------------------------------------------
+
+
+def cmd_download_dataset(args) -> None:
+    from alma.sources import convert, load_rows, record_kind, subset
+
+    try:
+        spec = json.loads(args.spec)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"--spec is not valid JSON: {exc.msg}") from None
+    rows = load_rows(spec)
+    local = spec.get("local_path")
+    source = (
+        local if local and Path(local).exists() else f"{spec.get('repo')}@{spec.get('revision')}:{spec.get('split')}"
+    )
+    records = subset(convert(args.converter, rows, source=source, benchmark=args.benchmark), args.size, args.seed)
+    count = write_jsonl(args.out, records, record_kind(args.converter))
+    log.info("%s: %d of %d rows -> %s (%s)", source, count, len(rows), args.out, record_kind(args.converter))
+
+
+# -- grade-llm -------------------------------------------------------------------------------------------------------
+
+
+def cmd_grade_llm(args) -> None:
+    from alma.evaluation.grader import TEMPLATE_HASH, TEMPLATE_VERSION, Grader, GraderError
+
+    p = parse_params(args.params)
+    for key in ("base_url", "model"):
+        if not p.get(key):
+            raise ValueError(f"--params needs {key!r} (the OpenAI-compatible endpoint and the grader model)")
+    if not len(args.prompts) == len(args.answers) == len(args.out):
+        raise ValueError("--prompts, --answers and --out need the same number of paths")
+    cap = p.get("cost_cap_usd")
+    spent = 0.0
+    for prompts_path, answers_path, out_path in zip(args.prompts, args.answers, args.out, strict=True):
+        prompts, answers = _aligned(prompts_path, answers_path)
+        grader = Grader(
+            base_url=p["base_url"], model=p["model"], api_key_env=p.get("api_key_env", "OPENAI_API_KEY"),
+            cache_path=args.cache or f"{out_path}.cache.jsonl", max_retries=p.get("max_retries", 3),
+            cost_cap_usd=None if cap is None else cap - spent, price_per_1k_in=p.get("price_per_1k_in", 0.0),
+            price_per_1k_out=p.get("price_per_1k_out", 0.0), timeout=p.get("timeout", 120.0),
+            max_tokens=p.get("max_tokens", 512), backoff_s=p.get("backoff_s", 2.0), workers=p.get("workers", 1),
+        )  # fmt: skip
+        try:
+            scores = grader.grade([q["text"] for q in prompts], [a["text"] for a in answers])
+        except GraderError as exc:
+            raise ValueError(str(exc)) from None  # one line for the user, as for every input/environment error
+        spent += grader.cost_usd
+        counters = grader.counters()
+        extra = {"calls": counters["calls"], "cache_hits": counters["cache_hits"], "cost_usd": counters["cost_usd"],
+                 "grader": {"model": p["model"], "endpoint": _public_url(p["base_url"]),
+                            "template_version": TEMPLATE_VERSION, "temperature": 0.0,
+                            "max_tokens": grader.max_tokens}}  # fmt: skip
+        write_json(
+            out_path,
+            _grade_record(
+                args.name,
+                args.evaluator,
+                f"llm-grader:{p['model']}:{TEMPLATE_VERSION}",
+                TEMPLATE_HASH,
+                prompts_path,
+                answers_path,
+                prompts,
+                answers,
+                scores,
+                extra,
+            ),
+        )
+        log.info("%s: mean %s over %d answers (%d calls, %d cached, %.4f USD)", out_path,
+                 statistics.fmean([s for s in scores if s is not None] or [float("nan")]), len(scores),
+                 counters["calls"], counters["cache_hits"], counters["cost_usd"])  # fmt: skip
+
+
+# -- grade-armorm ----------------------------------------------------------------------------------------------------
+
+
+def cmd_grade_armorm(args) -> None:
+    _threads(args)
+    from alma.evaluation.armorm import DEFAULT_ANCHORS, armorm_scores, armorm_to_ten
+    from alma.models import resolve_model
+
+    p = parse_params(args.params)
+    if not len(args.prompts) == len(args.answers) == len(args.out):
+        raise ValueError("--prompts, --answers and --out need the same number of paths")
+    anchors = tuple(p.get("anchors", DEFAULT_ANCHORS))
+    sets = [_aligned(q, a) for q, a in zip(args.prompts, args.answers, strict=True)]
+    # One pass over every prompt set: the 8B reward model is loaded once per job, not once per set.
+    raw = armorm_scores(resolve_model(args.model), [q["text"] for prompts, _ in sets for q in prompts],
+                        [a["text"] for _, answers in sets for a in answers], batch_size=p.get("batch_size", 8),
+                        trust_remote_code=bool(p.get("trust_remote_code")))  # fmt: skip
+    evaluator_id = f"armorm:{read_json(args.model).get('base', '')}:anchors={anchors[0]},{anchors[1]}"
+    start = 0
+    for (prompts, answers), prompts_path, answers_path, out_path in zip(
+        sets, args.prompts, args.answers, args.out, strict=True
+    ):
+        part = raw[start : start + len(prompts)]
+        start += len(prompts)
+        extra = {
+            "raw_scores": [round(x, 6) for x in part],
+            "to_ten": {"map": "clipped_affine", "anchors": list(anchors)},
+        }
+        write_json(out_path, _grade_record(args.name, args.evaluator, evaluator_id, "", prompts_path, answers_path,
+                                           prompts, answers, armorm_to_ten(part, anchors), extra))  # fmt: skip
+
+
+# -- alpacaeval ------------------------------------------------------------------------------------------------------
+
+
+def _local_judge(args, p, instructions: list[str], outputs: list[list[str]]):
+    """A ``prefer`` function and its id: higher reward-model score (``--judge-manifest``) or mini-oracle grade wins."""
+    if args.judge_manifest:
+        from alma.evaluation.reward_model import reward_scores
+        from alma.models import resolve_model
+
+        model_dir = resolve_model(args.judge_manifest)
+        # Weights' hashes, path and config identify the judge (not the code version, which changes per commit).
+        manifest = read_json(args.judge_manifest)
+        identity = [manifest.get("files"), manifest.get("path"), manifest.get("config_hash")]
+        judge_id = "reward-model:" + sha256_text(json.dumps(identity, sort_keys=True))[:16]
+
+        def score_all(questions: list[str], texts: list[str]) -> list[float | None]:
+            return list(reward_scores(model_dir, questions, texts))
+    elif p.get("judge") == "oracle":
+        from alma.mini.oracle import grade
+        from alma.mini.universe import build_universe
+
+        universe = build_universe(p["universe_seed"])
+        judge_id = f"mini-oracle:{p['universe_seed']}"
+
+        def score_all(questions: list[str], texts: list[str]) -> list[float | None]:
+            return [grade(universe, q, t) for q, t in zip(questions, texts, strict=True)]
+    else:
+        return None, ""
+    # Score every (instruction, output) once, in one pass: alpaca-eval asks pair by pair, in shuffled order.
+    pairs = [(q, t) for texts in outputs for q, t in zip(instructions, texts, strict=True)]
+    table = dict(zip(pairs, score_all([q for q, _ in pairs], [t for _, t in pairs]), strict=True))
+
+    def prefer(instruction: str, output_1: str, output_2: str) -> int:
+        a, b = table.get((instruction, output_1)), table.get((instruction, output_2))
+        a, b = (float("-inf") if a is None else a), (float("-inf") if b is None else b)
+        return 0 if a == b else (1 if a > b else 2)
+
+    return prefer, judge_id
+
+
+def cmd_alpacaeval(args) -> None:
+    _threads(args)
+    from alma.evaluation.alpacaeval import OFFICIAL_ANNOTATOR, run_alpacaeval
+
+    p = parse_params(args.params)
+    prompts, answers = _aligned(args.prompts, args.model_answers)
+    by_prompt = {r["prompt_id"]: r for r in read_jsonl(args.reference_answers, "response")}
+    missing = [q["id"] for q in prompts if q["id"] not in by_prompt]
+    if missing:
+        raise ValueError(
+            f"{args.reference_answers}: no reference answer for {len(missing)} prompts (e.g. {missing[0]})"
+        )
+    references = [by_prompt[q["id"]] for q in prompts]
+    instructions = [q["text"] for q in prompts]
+    name = args.name or answers[0]["checkpoint"]
+    prefer, judge_id = _local_judge(
+        args, p, instructions, [[a["text"] for a in answers], [r["text"] for r in references]]
+    )
+    model_outputs = [{"instruction": q["text"], "output": a["text"], "dataset_index": q.get("dataset_index", i)}
+                     for i, (q, a) in enumerate(zip(prompts, answers, strict=True))]  # fmt: skip
+    reference_outputs = [{"instruction": q["text"], "output": r["text"], "generator": r["checkpoint"]}
+                         for q, r in zip(prompts, references, strict=True)]  # fmt: skip
+    work = Path(p.get("work_dir") or Path(args.out).with_suffix("").as_posix() + "_alpacaeval")
+    annotator = prefer or p.get("annotator", OFFICIAL_ANNOTATOR)
+    result = run_alpacaeval(
+        model_outputs, reference_outputs, annotator, work, name, judge_id=judge_id or "local-judge"
+    )
+    write_json(args.out, {
+        "model": name, "benchmark": prompts[0]["benchmark"], "evaluator": args.evaluator, **result,
+        "protocol": {"evaluator_id": f"alpacaeval:{result['annotator']}", "lc_glm": result["lc_glm"],
+                     "reference": references[0]["checkpoint"], "prompt_set_sha256": sha256_file(args.prompts),
+                     "generations_sha256": sha256_file(args.model_answers),
+                     "reference_sha256": sha256_file(args.reference_answers)},
+    })  # fmt: skip
+
+
+# -- lmeval ----------------------------------------------------------------------------------------------------------
+
+
+def cmd_lmeval(args) -> None:
+    _threads(args)
+    from alma.evaluation.lmeval import run_lmeval
+    from alma.models import resolve_model
+
+    p = parse_params(args.params)
+    if not p.get("tasks"):
+        raise ValueError("--params needs 'tasks' (lm-eval task names, e.g. from --tasks-dir)")
+    results = run_lmeval(resolve_model(args.model), p["tasks"], include_path=args.tasks_dir, limit=p.get("limit"),
+                         apply_chat_template=p.get("apply_chat_template", True), batch_size=p.get("batch_size", 8),
+                         device=p.get("device"))  # fmt: skip
+    write_json(args.out, {"model": args.name or read_json(args.model).get("base", ""), "evaluator": "lmeval",
+                          "results": results, "protocol": {"tasks": list(p["tasks"]), "limit": p.get("limit"),
+                                                           "apply_chat_template": p.get("apply_chat_template", True),
+                                                           "model_manifest_sha256": sha256_file(args.model)}})  # fmt: skip
+
+
+def register(sub) -> None:
+    """Add download-dataset, grade-llm, grade-armorm, alpacaeval and lmeval to the ``alma`` CLI."""
+    c = add_command(sub, "download-dataset", cmd_download_dataset, "fetch a hub dataset and convert it to records")
+    c.add_argument(
+        "--spec", required=True, help='JSON {"repo", "revision", "split", "name"?, "data_files"?, "local_path"?}'
+    )
+    c.add_argument("--converter", required=True, help="daring_anteater, helpsteer2, lima, mtbench, arena_hard, alpaca, "
+                                                      "sr or alpaca_reference")  # fmt: skip
+    c.add_argument("--out", required=True)
+    c.add_argument("--benchmark", help="benchmark name of eval prompts (default: the converter name)")
+    c.add_argument("--size", type=int, help="keep a seeded subset of this many records")
+    c.add_argument("--seed", type=int, default=0, help="subset seed")
+
+    for name, func, what in (("grade-llm", cmd_grade_llm, "grade answers 0-10 through an OpenAI-compatible endpoint"),
+                             ("grade-armorm", cmd_grade_armorm, "grade answers 0-10 with ArmoRM")):  # fmt: skip
+        c = add_command(sub, name, func, what)
+        c.add_argument("--name", required=True, help="the model being graded")
+        c.add_argument("--evaluator", default="gpt4o" if name == "grade-llm" else "armorm")
+        for flag in ("--prompts", "--answers", "--out"):
+            c.add_argument(flag, nargs="+", required=True)
+        if name == "grade-llm":
+            c.add_argument("--cache", help="JSON Lines grading cache (default: <out>.cache.jsonl)")
+        else:
+            c.add_argument("--model", required=True, help="manifest of the ArmoRM snapshot")
+        add_common(c)
+
+    c = add_command(sub, "alpacaeval", cmd_alpacaeval, "AlpacaEval 2.0 win rate and LC win rate")
+    for flag in ("--prompts", "--model-answers", "--reference-answers", "--out"):
+        c.add_argument(flag, required=True)
+    c.add_argument("--judge-manifest", help="local reward-model judge (else params.judge or the official annotator)")
+    c.add_argument("--name", help="model name (default: the answers' checkpoint)")
+    c.add_argument("--evaluator", default="alpacaeval")
+    add_common(c)
+
+    c = add_command(sub, "lmeval", cmd_lmeval, "lm-eval tasks on one model")
+    for flag in ("--model", "--tasks-dir", "--out"):
+        c.add_argument(flag, required=True)
+    c.add_argument("--name", help="model name (default: the manifest's base)")
+    add_common(c)

@@ -1,0 +1,81 @@
+"""The oracle grader: references score 10, flaws cost points, wrong answers score low, non-tasks give None."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from alma.mini.oracle import grade, parse_task
+from alma.mini.tasks import FAMILIES, distractor, render_for, sample_tasks, task_keys, variants
+from alma.mini.universe import build_universe
+
+
+@pytest.fixture(scope="module")
+def universe():
+    return build_universe(0)
+
+
+def _all_tasks(universe):
+    return [t for groups in task_keys(universe).values() for g in groups for k in g for t in variants(universe, k)]
+
+
+def test_reference_answers_score_ten_for_every_phrasing_of_every_family(universe):
+    tasks = _all_tasks(universe)
+    assert {t.family for t in tasks} == set(FAMILIES)
+    low = [(t.prompt, t.reference) for t in tasks if grade(universe, t.prompt, t.reference) != 10]
+    assert not low, low[:5]
+
+
+def test_parse_task_recovers_the_task_from_every_phrasing(universe):
+    for task in _all_tasks(universe):
+        parsed = parse_task(universe, task.prompt)
+        assert parsed is not None and parsed.key == task.key and parsed.family == task.family, task
+    task = variants(universe, "add:3:9")[0]
+    messy = "  " + task.prompt.upper().replace(" ", "   ").rstrip("?") + " "
+    assert parse_task(universe, messy).key == "add:3:9"
+
+
+@pytest.mark.parametrize("prompt", ["", "Tell me a joke.", "What colour is the unicorn?", "What is 3 plus 99?"])
+def test_non_tasks_give_none(universe, prompt):
+    assert parse_task(universe, prompt) is None
+    assert grade(universe, prompt, "Anything.") is None
+
+
+def test_wrong_answers_score_low_in_every_family(universe):
+    rng = random.Random(0)
+    for task in sample_tasks(universe, 300, seed=1):
+        wrong = render_for(universe, task, distractor(universe, task.key, rng))
+        score = grade(universe, task.prompt, wrong)
+        if task.family == "list":
+            assert score <= 8, (task, wrong, score)  # lists earn partial credit for the members they get right
+        else:
+            assert 1 <= score <= 3, (task, wrong, score)
+
+
+def test_form_flaws_give_partial_credit(universe):
+    task = next(t for t in variants(universe, "add:7:12") if t.prompt == "What is 7 plus 12?")
+    assert grade(universe, task.prompt, "7 plus 12 is 19.") == 10
+    assert 6 <= grade(universe, task.prompt, "19.") <= 8  # terse
+    assert 6 <= grade(universe, task.prompt, "7 plus 12 is 19. The sky is big.") <= 8  # rambling
+    assert 4 <= grade(universe, task.prompt, "7 plus 12 is 19. 7 plus 12 is 19.") <= 7  # repeated
+    assert 6 <= grade(universe, task.prompt, "7 plus 12 is 19 zq.") <= 8  # junk word
+    assert grade(universe, task.prompt, "7 plus 12 is 20.") == 3  # wrong, well formed
+    assert grade(universe, task.prompt, "7 plus 12 is") == 2  # wrong and cut off
+    assert grade(universe, task.prompt, "") == 0
+    assert grade(universe, task.prompt, "qqz vvk xlo") == 0  # garbage
+
+
+def test_comparisons_read_the_comparative(universe):
+    task = next(t for t in variants(universe, "num:4:15") if "larger, 4 or 15" in t.prompt)
+    assert grade(universe, task.prompt, "15 is larger than 4.") == 10
+    assert grade(universe, task.prompt, "4 is smaller than 15.") == 10
+    assert grade(universe, task.prompt, "4 is larger than 15.") == 3
+
+
+def test_lists_get_partial_credit_by_f1(universe):
+    place = universe.places[0]
+    task = variants(universe, f"lhome:{place}")[0]
+    members = universe.residents("home", place)
+    half = "The creatures that live in {} are {}.".format(place, " and ".join(f"the {m}" for m in members[:3]))
+    assert 3 < grade(universe, task.prompt, half) < 10

@@ -1,0 +1,45 @@
+"""Every committed config validates against the schema; bad configs fail with a clear message."""
+
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+SCHEMA = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
+CONFIGS = sorted(str(p.relative_to(REPO)) for p in [*REPO.glob("config/**/*.yaml"), *REPO.glob("tests/config/*.yaml")])
+
+
+def merged(path: str) -> dict:
+    """What Snakemake sees: config/config.yaml overlaid by the given file (deep update)."""
+
+    def update(base: dict, new: dict) -> dict:
+        for key, value in new.items():
+            base[key] = update(dict(base.get(key, {})), value) if isinstance(value, dict) and isinstance(
+                base.get(key), dict) else value
+        return base
+
+    base = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    return update(base, yaml.safe_load((REPO / path).read_text()) or {})
+
+
+@pytest.mark.parametrize("path", CONFIGS)
+def test_config_validates(path):
+    jsonschema.validate(merged(path), SCHEMA)
+
+
+def test_bad_value_is_rejected_with_its_path():
+    config = merged("config/config.yaml")
+    config["rounds"]["responses_per_prompt"] = 0
+    with pytest.raises(jsonschema.ValidationError) as info:
+        jsonschema.validate(config, SCHEMA)
+    assert list(info.value.absolute_path) == ["rounds", "responses_per_prompt"]
+
+
+def test_no_absolute_paths_in_committed_yaml():
+    for path in [*REPO.glob("config/**/*.yaml"), *REPO.glob("profiles/**/*.yaml"), *REPO.glob("tests/config/*.yaml")]:
+        for line in path.read_text().splitlines():
+            value = line.split("#")[0]
+            assert not any(token.startswith(("/home", "/work", "/root", "/Users")) for token in value.split()), (
+                f"{path}: {line}")

@@ -1,0 +1,48 @@
+"""The DAG of every committed config builds, lints clean, and has the paper's structure."""
+
+import re
+
+import pytest
+
+CONFIGS = ["config/config.yaml", "config/paper.yaml", "tests/config/config.yaml"]
+
+
+def job_counts(output: str) -> dict[str, int]:
+    table = output.split("Job stats:")[1].split("total")[0]
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}
+
+
+@pytest.mark.parametrize("configfile", CONFIGS)
+def test_dry_run(run_snakemake, configfile):
+    proc = run_snakemake("-n", "--forceall", "--cores", "1", "--configfile", configfile)
+    assert "Job stats:" in proc.stdout
+
+
+def test_lint_has_no_warnings(run_snakemake):
+    proc = run_snakemake("--lint", "--cores", "1", check=False)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 0, text[-3000:]
+    assert "Congratulations, your workflow is in a good condition!" in text, text[-3000:]
+
+
+def test_paper_dag_has_two_sft_seeds_rounds_2_to_11_and_sharded_synthesis(run_snakemake):
+    proc = run_snakemake("-n", "--forceall", "--cores", "1", "--configfile", "config/paper.yaml")
+    counts = job_counts(proc.stdout)
+    assert counts["train_initial_sft"] == 2
+    assert counts["train_round"] == 10 and counts["select_prompts"] == 10
+    rounds = set(re.findall(r"results/paper/round(\d+)/model/manifest\.json", proc.stdout))
+    assert rounds == {str(r) for r in range(2, 12)}
+    assert counts["synthesize_prompts"] == 2000
+    # round 2 samples from the SFT pair only; rounds 3..11 also from the latest model (100 shards each)
+    assert counts["sample_responses"] == 2 * 100 + 9 * 3 * 100
+    for model in ("base", "round11", "instruct"):
+        assert f"results/paper/eval/{model}/arena_hard/armorm.json" in proc.stdout
+        assert f"results/paper/eval/{model}/lima/gpt4o.json" in proc.stdout
+
+
+def test_round_training_reads_every_earlier_rounds_data(run_snakemake):
+    proc = run_snakemake("-n", "--forceall", "--cores", "1", "--configfile", "config/paper.yaml", "-p")
+    block = proc.stdout.split("output: results/paper/round11/model/manifest.json")[0].rsplit("rule train_round:", 1)[1]
+    for r in range(2, 12):
+        assert f"results/paper/round{r}/data/best.jsonl" in block
+    assert "results/paper/seed/sft_messages.jsonl" in block
