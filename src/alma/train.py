@@ -56,6 +56,10 @@ def _common_args(params: TrainParams, out_dir: Path, seed: int, on_cpu: bool) ->
     )
 
 
+def _resume_step(checkpoint: str | None) -> int:
+    return int(Path(checkpoint).name.split("-")[1]) if checkpoint else 0
+
+
 def _finish(trainer, out_dir: Path, tokenizer, started: float) -> dict[str, Any]:
     trainer.save_model(str(out_dir))
     tokenizer.save_pretrained(str(out_dir))
@@ -101,8 +105,9 @@ def train_sft(base_dir: str | Path, data_paths: Sequence[str | Path], out_dir: s
     config = SFTConfig(**_common_args(params, out_dir, seed, on_cpu), assistant_only_loss=assistant_only_loss)
     trainer = SFTTrainer(model=model, processing_class=tokenizer, args=config,
                          train_dataset=Dataset.from_list([{"messages": r["messages"]} for r in rows]))
-    trainer.train(resume_from_checkpoint=last_checkpoint(out_dir / "checkpoints"))
-    return {**_finish(trainer, out_dir, tokenizer, started), "examples": len(rows)}
+    resume = last_checkpoint(out_dir / "checkpoints")
+    trainer.train(resume_from_checkpoint=resume)
+    return {**_finish(trainer, out_dir, tokenizer, started), "examples": len(rows), "resumed_from_step": _resume_step(resume)}
 
 
 def train_dpo(init_dir: str | Path, pairs_path: str | Path, out_dir: str | Path, params: TrainParams,
@@ -117,8 +122,9 @@ def train_dpo(init_dir: str | Path, pairs_path: str | Path, out_dir: str | Path,
     out_dir = Path(out_dir)
     config = DPOConfig(**_common_args(params, out_dir, seed, on_cpu), beta=params.beta)
     trainer = DPOTrainer(model=model, processing_class=tokenizer, args=config, train_dataset=Dataset.from_list(rows))
-    trainer.train(resume_from_checkpoint=last_checkpoint(out_dir / "checkpoints"))
-    return {**_finish(trainer, out_dir, tokenizer, started), "pairs": len(rows)}
+    resume = last_checkpoint(out_dir / "checkpoints")
+    trainer.train(resume_from_checkpoint=resume)
+    return {**_finish(trainer, out_dir, tokenizer, started), "pairs": len(rows), "resumed_from_step": _resume_step(resume)}
 
 
 def seed_to_sft(seed_path: str | Path, out_path: str | Path) -> int:

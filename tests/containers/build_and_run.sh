@@ -107,14 +107,19 @@ exec unshare -m -p -f /bin/bash -c '
   mount --rbind /sys "$SID/sys"
   mount --rbind /dev "$SID/dev"
   mount -t tmpfs tmpfs "$SID/tmp"
-  mkdir -p "$SID$WORK" && mount --rbind "$WORK" "$SID$WORK"
-  cd "$SID" && mkdir -p .oldroot && pivot_root . .oldroot && umount -l /.oldroot
+  mkdir -p "$SID$WORK"
+  mount --rbind "$WORK" "$SID$WORK"
+  mkdir -p "$SID/.oldroot"
+  cd "$SID"
+  pivot_root . .oldroot
+  umount -l /.oldroot
   cd "\$0" 2>/dev/null || cd /     # a directory outside WORK does not exist in there
   exec "\$@"
 ' "\$PWD" "\$@"
 EOF
 mkdir -p "$WORK/bin"
-printf '#!/bin/sh\nexec %s apptainer "$@"\n' "$WORK/sid_exec" > "$WORK/bin/apptainer"
+# the rootfs's own binary by absolute path: WORK/bin is on PATH in there too
+printf '#!/bin/sh\nexec %s /usr/bin/apptainer "$@"\n' "$WORK/sid_exec" > "$WORK/bin/apptainer"
 chmod +x "$WORK/sid_exec" "$WORK/bin/apptainer"
 PATH=$WORK/bin:$PATH apptainer --version
 step apptainer_setup

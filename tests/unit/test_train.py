@@ -47,3 +47,34 @@ def test_dpo_runs_on_judge_ordered_pairs(tiny_model_dir, tmp_path):
     params = TrainParams(epochs=1, learning_rate=5e-5, batch_size=4, max_length=64, beta=0.1)
     metrics = train_dpo(tiny_model_dir, pairs, tmp_path / "dpo", params, seed=0)
     assert metrics["pairs"] == 8 and metrics["steps"] == 2
+
+
+def test_killed_training_job_resumes_from_its_last_checkpoint(tiny_manifest, tmp_path):
+    """Kill `alma train-sft` after its first checkpoints, rerun it: it continues, not restarts."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    data = tmp_path / "sft.jsonl"
+    write_jsonl(data, chats(400), "sft_example")
+    out = tmp_path / "model" / "manifest.json"
+    params = json.dumps({"train": {"epochs": 1, "learning_rate": 1e-3, "batch_size": 4, "max_length": 64,
+                                   "save_steps": 5}, "seed": 0})
+    cmd = [sys.executable, "-m", "alma.cli", "train-sft", "--base", str(tiny_manifest), "--data", str(data),
+           "--params", params, "--out", str(out), "--threads", "1"]
+    job = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    checkpoints = out.parent / "checkpoints"
+    deadline = time.time() + 120
+    while time.time() < deadline and not (last_checkpoint(checkpoints) or "").endswith(("-10", "-15", "-20")):
+        time.sleep(0.2)
+    job.send_signal(signal.SIGKILL)
+    job.wait()
+    saved = last_checkpoint(checkpoints)
+    assert saved is not None and not out.exists(), "the job must die mid-way, after a checkpoint"
+    saved_step = int(saved.rsplit("-", 1)[1])
+    subprocess.run(cmd, check=True, capture_output=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    metrics = json.loads(out.read_text())["metrics"]
+    assert metrics["resumed_from_step"] >= saved_step >= 5
+    assert metrics["steps"] == 100
