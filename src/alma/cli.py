@@ -20,8 +20,14 @@ from collections.abc import Sequence
 
 from alma.records import RecordError
 
-COMMAND_MODULES = ("alma.commands.data", "alma.commands.rounds", "alma.commands.judging",
-                   "alma.commands.evaluating", "alma.commands.external", "alma.paper.commands")
+COMMAND_MODULES = (
+    "alma.commands.data",
+    "alma.commands.rounds",
+    "alma.commands.judging",
+    "alma.commands.evaluating",
+    "alma.commands.external",
+    "alma.paper.commands",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,8 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     try:
         result = args.func(args)
     except (RecordError, ValueError, FileNotFoundError) as exc:

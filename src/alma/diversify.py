@@ -29,8 +29,9 @@ def cluster_embeddings(embeddings: np.ndarray, clusters: int, seed: int) -> np.n
     clusters = min(clusters, len(embeddings))
     norms = np.linalg.norm(embeddings, axis=1, keepdims=True)
     unit = embeddings / np.clip(norms, 1e-12, None)
-    kmeans = MiniBatchKMeans(n_clusters=clusters, random_state=seed, batch_size=4096, n_init=3,
-                             max_iter=100, reassignment_ratio=0.0)
+    kmeans = MiniBatchKMeans(
+        n_clusters=clusters, random_state=seed, batch_size=4096, n_init=3, max_iter=100, reassignment_ratio=0.0
+    )
     return kmeans.fit_predict(unit.astype(np.float32)).astype(np.int64)
 
 
@@ -58,8 +59,11 @@ def select_prompts(pool: Sequence[dict], used: set[str], k: int, method: str, se
             raise ValueError(f"prompt {prompt['id']!r} has no cluster; run the clustering stage first")
         by_cluster[int(prompt["cluster"])].append(prompt)
     if len(by_cluster) < k:
-        raise ValueError(f"only {len(by_cluster)} clusters still have unused prompts for K={k}; "
-                         "enlarge the pool or the cluster count")
+        raise ValueError(
+            f"only {len(by_cluster)} clusters still have unused prompts for K={k}; "
+            "enlarge the pool or the cluster count"
+        )
     chosen_clusters = rng.sample(sorted(by_cluster), k)
-    return sorted((rng.choice(sorted(by_cluster[c], key=lambda p: p["id"])) for c in chosen_clusters),
-                  key=lambda p: p["id"])
+    return sorted(
+        (rng.choice(sorted(by_cluster[c], key=lambda p: p["id"])) for c in chosen_clusters), key=lambda p: p["id"]
+    )

@@ -33,7 +33,9 @@ def answer_prompt(examples: Sequence[tuple[str, str]], prompt: str) -> str:
 
 def synthesis_prompt(seed_prompts: Sequence[str]) -> str:
     """Build a self-instruct prompt from 3-5 seed prompts; the model writes the next request."""
-    items = "".join(SYNTHESIS_ITEM.format(number=i + 1, prompt=" ".join(p.split())) for i, p in enumerate(seed_prompts))
+    items = "".join(
+        SYNTHESIS_ITEM.format(number=i + 1, prompt=" ".join(p.split())) for i, p in enumerate(seed_prompts)
+    )
     return SYNTHESIS_HEADER + items + f"Request {len(seed_prompts) + 1}:"
 
 

@@ -52,8 +52,9 @@ def rating_text(score: int) -> str:
 
 def fewshot_judge_prompt(examples: Sequence[tuple[str, str, int]], prompt: str, response: str) -> str:
     """Plain-text k-shot judge prompt for the base model (variant ``fewshot_int``)."""
-    shots = "".join(FEWSHOT_ITEM.format(prompt=p.strip(), response=r.strip(), rating=rating_text(s))
-                    for p, r, s in examples)
+    shots = "".join(
+        FEWSHOT_ITEM.format(prompt=p.strip(), response=r.strip(), rating=rating_text(s)) for p, r, s in examples
+    )
     query = FEWSHOT_ITEM.format(prompt=prompt.strip(), response=response.strip(), rating="").rstrip() + " "
     return JUDGE_INSTRUCTION + "\n\n" + shots + query
 
@@ -69,8 +70,12 @@ def parse_rating(text: str) -> int | None:
 
 def judge_training_example(prompt: str, response: str, score: int) -> dict:
     """One TRL conversational example: judge prompt -> "[[score]]"."""
-    return {"messages": [{"role": "user", "content": judge_message(prompt, response)},
-                         {"role": "assistant", "content": rating_text(score)}]}
+    return {
+        "messages": [
+            {"role": "user", "content": judge_message(prompt, response)},
+            {"role": "assistant", "content": rating_text(score)},
+        ]
+    }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,8 +104,9 @@ class ScoreTokens:
         raise ValueError(f"judge tokenizer splits '10' as {ten}; expected one token or '1' + '0'")
 
 
-def score_distribution(first_logprobs: np.ndarray, tokens: ScoreTokens,
-                       ten_logprobs: np.ndarray | None = None) -> np.ndarray:
+def score_distribution(
+    first_logprobs: np.ndarray, tokens: ScoreTokens, ten_logprobs: np.ndarray | None = None
+) -> np.ndarray:
     """Probabilities of the eleven scores, renormalised, shape (rows, 11).
 
     Args:

@@ -20,7 +20,9 @@ FORMAT_MARKERS = ("Request", "Answer:", "<|", "|>")
 SHINGLE = 5
 
 
-def synthesis_requests(seed_prompts: Sequence[str], requests: int, shots: tuple[int, int], seed: int) -> list[list[str]]:
+def synthesis_requests(
+    seed_prompts: Sequence[str], requests: int, shots: tuple[int, int], seed: int
+) -> list[list[str]]:
     """The seed prompts shown in each synthesis request (``shots`` is an inclusive range)."""
     lo, hi = shots
     if not 1 <= lo <= hi <= len(seed_prompts):
@@ -29,8 +31,9 @@ def synthesis_requests(seed_prompts: Sequence[str], requests: int, shots: tuple[
     return [rng.sample(list(seed_prompts), rng.randint(lo, hi)) for _ in range(requests)]
 
 
-def synthesize(backend, seed_prompts: Sequence[str], count: int, shots: tuple[int, int], sampling, seed: int,
-               id_prefix: str) -> list[dict]:
+def synthesize(
+    backend, seed_prompts: Sequence[str], count: int, shots: tuple[int, int], sampling, seed: int, id_prefix: str
+) -> list[dict]:
     """Generate ``count`` raw candidate prompts (before filtering) as ``prompt`` records."""
     import dataclasses
     import math
@@ -44,8 +47,13 @@ def synthesize(backend, seed_prompts: Sequence[str], count: int, shots: tuple[in
     for i, samples in enumerate(outputs):
         for j, sample in enumerate(samples):
             if len(records) < count:
-                records.append({"id": f"{id_prefix}-{i:06d}-{j:02d}", "text": cut_at_stop(sample, SYNTHESIS_STOP),
-                                "source": "synthetic"})
+                records.append(
+                    {
+                        "id": f"{id_prefix}-{i:06d}-{j:02d}",
+                        "text": cut_at_stop(sample, SYNTHESIS_STOP),
+                        "source": "synthetic",
+                    }
+                )
     return records
 
 
@@ -80,8 +88,14 @@ def _minhash(text: str, num_perm: int):
     return mh
 
 
-def clean_pool(candidates: Sequence[dict], seed_texts: Sequence[str], min_chars: int, max_chars: int,
-               near_duplicate_jaccard: float, num_perm: int = 64) -> tuple[list[dict], dict[str, int]]:
+def clean_pool(
+    candidates: Sequence[dict],
+    seed_texts: Sequence[str],
+    min_chars: int,
+    max_chars: int,
+    near_duplicate_jaccard: float,
+    num_perm: int = 64,
+) -> tuple[list[dict], dict[str, int]]:
     """Filter and de-duplicate candidates, in order; return the kept records and removal counts.
 
     Seed prompts count as already seen, so the pool never re-proposes the seed set.

@@ -84,7 +84,9 @@ def iter_jsonl(path: str | Path, kind: str | None = None) -> Iterator[dict[str, 
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise RecordError(path, number, None, f"is not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
+                raise RecordError(
+                    path, number, None, f"is not valid UTF-8 ({exc.reason} at byte {exc.start})"
+                ) from None
             if not text.strip():
                 continue
             try:

@@ -35,8 +35,15 @@ class JudgeScorer:
         fewshot: (prompt, response, score) demonstrations for ``fewshot_int``.
     """
 
-    def __init__(self, model_dir: str | Path, variant: str, judge_id: str, batch_size: int = 32,
-                 fewshot: Sequence[tuple[str, str, int]] = (), device: str | None = None):
+    def __init__(
+        self,
+        model_dir: str | Path,
+        variant: str,
+        judge_id: str,
+        batch_size: int = 32,
+        fewshot: Sequence[tuple[str, str, int]] = (),
+        device: str | None = None,
+    ):
         self.backend = HFBackend(model_dir, device=device, batch_size=batch_size)
         self.variant, self.judge_id, self.fewshot = variant, judge_id, list(fewshot)
         self.real_valued = variant in ("ft_real", "ft_real_distill")
@@ -67,8 +74,10 @@ class JudgeScorer:
                 ten = self.backend.next_token_logprobs([r + [self.tokens.first[1]] for r in rows])
             probs = score_distribution(first, self.tokens, ten)
             scores = expected_scores(probs)
-            return [{"score": float(round(s, 6)), "probs": [round(float(x), 6) for x in p]}
-                    for s, p in zip(scores, probs, strict=True)]
+            return [
+                {"score": float(round(s, 6)), "probs": [round(float(x), 6) for x in p]}
+                for s, p in zip(scores, probs, strict=True)
+            ]
         if self.variant == "fewshot_int":
             texts = [fewshot_judge_prompt(self.fewshot, p, r) for p, r in zip(prompts, responses, strict=True)]
             stop: tuple[str, ...] = ("\n",)
@@ -86,7 +95,12 @@ class JudgeScorer:
         """Judgment records (schema ``judgment``) for responses."""
         out = []
         for rid, result in zip(response_ids, self.score(prompts, responses), strict=True):
-            record = {"response_id": rid, "score": result["score"], "probs": result["probs"],
-                      "judge": self.judge_id, "template_hash": TEMPLATE_HASH}
+            record = {
+                "response_id": rid,
+                "score": result["score"],
+                "probs": result["probs"],
+                "judge": self.judge_id,
+                "template_hash": TEMPLATE_HASH,
+            }
             out.append(record)
         return out

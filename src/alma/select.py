@@ -45,8 +45,9 @@ def best_of_n(prompts: dict[str, str], responses: Sequence[dict], judgments: Seq
     return examples
 
 
-def dpo_pairs(prompts: dict[str, str], responses: Sequence[dict], judgments: Sequence[dict],
-              pairing: str, seed: int) -> list[dict]:
+def dpo_pairs(
+    prompts: dict[str, str], responses: Sequence[dict], judgments: Sequence[dict], pairing: str, seed: int
+) -> list[dict]:
     """Preference pairs per prompt.
 
     ``best_vs_random`` (the paper's choice): chosen = best, rejected = a random other sample.
@@ -70,7 +71,11 @@ def dpo_pairs(prompts: dict[str, str], responses: Sequence[dict], judgments: Seq
         if chosen[0] <= rejected[0]:
             continue
         prompt = [{"role": "user", "content": prompts[prompt_id]}]
-        pairs.append({"prompt": prompt,
-                      "chosen": [{"role": "assistant", "content": chosen[1]["text"].strip()}],
-                      "rejected": [{"role": "assistant", "content": rejected[1]["text"].strip()}]})
+        pairs.append(
+            {
+                "prompt": prompt,
+                "chosen": [{"role": "assistant", "content": chosen[1]["text"].strip()}],
+                "rejected": [{"role": "assistant", "content": rejected[1]["text"].strip()}],
+            }
+        )
     return pairs

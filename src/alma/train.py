@@ -84,8 +84,14 @@ def _load(base_dir: str | Path):
     return model, tokenizer, on_cpu
 
 
-def train_sft(base_dir: str | Path, data_paths: Sequence[str | Path], out_dir: str | Path,
-              params: TrainParams, seed: int, assistant_only_loss: bool = True) -> dict[str, Any]:
+def train_sft(
+    base_dir: str | Path,
+    data_paths: Sequence[str | Path],
+    out_dir: str | Path,
+    params: TrainParams,
+    seed: int,
+    assistant_only_loss: bool = True,
+) -> dict[str, Any]:
     """Supervised fine-tuning of ``base_dir`` on the union of conversational JSONL files.
 
     Args:
@@ -103,15 +109,24 @@ def train_sft(base_dir: str | Path, data_paths: Sequence[str | Path], out_dir: s
     model, tokenizer, on_cpu = _load(base_dir)
     out_dir = Path(out_dir)
     config = SFTConfig(**_common_args(params, out_dir, seed, on_cpu), assistant_only_loss=assistant_only_loss)
-    trainer = SFTTrainer(model=model, processing_class=tokenizer, args=config,
-                         train_dataset=Dataset.from_list([{"messages": r["messages"]} for r in rows]))
+    trainer = SFTTrainer(
+        model=model,
+        processing_class=tokenizer,
+        args=config,
+        train_dataset=Dataset.from_list([{"messages": r["messages"]} for r in rows]),
+    )
     resume = last_checkpoint(out_dir / "checkpoints")
     trainer.train(resume_from_checkpoint=resume)
-    return {**_finish(trainer, out_dir, tokenizer, started), "examples": len(rows), "resumed_from_step": _resume_step(resume)}
+    return {
+        **_finish(trainer, out_dir, tokenizer, started),
+        "examples": len(rows),
+        "resumed_from_step": _resume_step(resume),
+    }
 
 
-def train_dpo(init_dir: str | Path, pairs_path: str | Path, out_dir: str | Path, params: TrainParams,
-              seed: int) -> dict[str, Any]:
+def train_dpo(
+    init_dir: str | Path, pairs_path: str | Path, out_dir: str | Path, params: TrainParams, seed: int
+) -> dict[str, Any]:
     """DPO from ``init_dir`` (the reference model is a frozen copy of it) on ``dpo_pair`` records."""
     from datasets import Dataset
     from trl import DPOConfig, DPOTrainer
@@ -124,12 +139,18 @@ def train_dpo(init_dir: str | Path, pairs_path: str | Path, out_dir: str | Path,
     trainer = DPOTrainer(model=model, processing_class=tokenizer, args=config, train_dataset=Dataset.from_list(rows))
     resume = last_checkpoint(out_dir / "checkpoints")
     trainer.train(resume_from_checkpoint=resume)
-    return {**_finish(trainer, out_dir, tokenizer, started), "pairs": len(rows), "resumed_from_step": _resume_step(resume)}
+    return {
+        **_finish(trainer, out_dir, tokenizer, started),
+        "pairs": len(rows),
+        "resumed_from_step": _resume_step(resume),
+    }
 
 
 def seed_to_sft(seed_path: str | Path, out_path: str | Path) -> int:
     """Turn ``seed_sft`` records (prompt, response) into TRL conversational examples."""
     rows = read_jsonl(seed_path, "seed_sft")
-    examples = ({"messages": [{"role": "user", "content": r["prompt"]},
-                              {"role": "assistant", "content": r["response"]}]} for r in rows)
+    examples = (
+        {"messages": [{"role": "user", "content": r["prompt"]}, {"role": "assistant", "content": r["response"]}]}
+        for r in rows
+    )
     return write_jsonl(out_path, examples, "sft_example")

@@ -108,7 +108,7 @@ exec unshare -m -p -f /bin/bash -c '
   mount --rbind /dev "$SID/dev"
   mount -t tmpfs tmpfs "$SID/tmp"
   mkdir -p "$SID$WORK"
-  mount --rbind "$WORK" "$SID$WORK"
+  mount --bind "$WORK" "$SID$WORK"   # not --rbind: it would copy the mounts made above into it
   mkdir -p "$SID/.oldroot"
   cd "$SID"
   pivot_root . .oldroot
@@ -125,11 +125,18 @@ PATH=$WORK/bin:$PATH apptainer --version
 step apptainer_setup
 
 # -- 6. OCI image -> SIF ----------------------------------------------------------------------------
-rm -f "$WORK/cpu.tar" "$WORK/cpu.sif"
-docker save -o "$WORK/cpu.tar" "$IMAGE"
-PATH=$WORK/bin:$PATH apptainer build "$WORK/cpu.sif" "docker-archive://$WORK/cpu.tar" >"$WORK/sif.log" 2>&1 \
-  || { tail -30 "$WORK/sif.log" >&2; exit 6; }
-rm -f "$WORK/cpu.tar"
+# squashing ~2.5 GB takes minutes: convert again only when the image changed
+image_id=$(docker image inspect --format '{{.Id}}' "$IMAGE")
+if [ ! -s "$WORK/cpu.sif" ] || [ "$(cat "$WORK/cpu.sif.id" 2>/dev/null)" != "$image_id" ]; then
+  rm -f "$WORK/cpu.tar" "$WORK/cpu.sif" "$WORK/cpu.sif.id"
+  docker save -o "$WORK/cpu.tar" "$IMAGE"
+  PATH=$WORK/bin:$PATH apptainer build "$WORK/cpu.sif" "docker-archive://$WORK/cpu.tar" >"$WORK/sif.log" 2>&1 \
+    || { tail -30 "$WORK/sif.log" >&2; exit 6; }
+  rm -f "$WORK/cpu.tar"
+  echo "$image_id" > "$WORK/cpu.sif.id"
+fi
+# the rules' `alma` must be the image's, not the host venv's
+PATH=$WORK/bin:$PATH apptainer exec "$WORK/cpu.sif" bash -c 'command -v alma' | grep -qx /opt/alma/venv/bin/alma
 step sif_build
 
 # -- 7. one rule on the host and in the image ----------------------------------------------------------
@@ -141,7 +148,7 @@ copy_repo() {
 PATH=$(dirname "$PYTHON"):$PATH   # `alma`, the console script the rules call
 export PATH
 copy_repo "$WORK/run-host"
-(cd "$WORK/run-host" && "$PYTHON" -m snakemake --cores 1 --configfile "$CONFIG" "$RULE_TARGET" >"$WORK/run-host.log" 2>&1) \
+(cd "$WORK/run-host" && "$PYTHON" -m snakemake "$RULE_TARGET" --cores 1 --configfile "$CONFIG" >"$WORK/run-host.log" 2>&1) \
   || { tail -30 "$WORK/run-host.log" >&2; exit 7; }
 step host_run
 
@@ -150,8 +157,8 @@ copy_repo "$WORK/run-sif"
 sed -i "s|^  cpu: .*|  cpu: $WORK/cpu.sif|" "$WORK/run-sif/containers/images.yaml"
 mkdir -p "$WORK/cache" "$WORK/xdg"
 # snakemake binds its source cache (XDG_CACHE_HOME) into the container: it must exist in the sid rootfs
-(cd "$WORK/run-sif" && PATH=$WORK/bin:$PATH XDG_CACHE_HOME=$WORK/xdg "$PYTHON" -m snakemake --cores 1 \
-   --configfile "$CONFIG" --sdm apptainer --apptainer-args "--bind $WORK/cache:/cache" "$RULE_TARGET" \
+(cd "$WORK/run-sif" && PATH=$WORK/bin:$PATH XDG_CACHE_HOME=$WORK/xdg "$PYTHON" -m snakemake "$RULE_TARGET" --cores 1 \
+   --configfile "$CONFIG" --sdm apptainer --apptainer-args "--bind $WORK/cache:/cache" \
    >"$WORK/run-sif.log" 2>&1) || { tail -30 "$WORK/run-sif.log" >&2; exit 8; }
 grep -q "Activating singularity image $WORK/cpu.sif\|Activating apptainer image $WORK/cpu.sif" "$WORK/run-sif.log" \
   || { echo "the rule did not run in $WORK/cpu.sif" >&2; exit 8; }

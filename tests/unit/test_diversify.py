@@ -10,8 +10,14 @@ def pool_with_clusters(n=200, clusters=40, seed=0):
     labels = np.arange(n) % clusters
     vectors = centers[labels] + 0.01 * rng.normal(size=(n, 16))
     assigned = cluster_embeddings(vectors, clusters, seed=0)
-    return [{"id": f"p{i:03d}", "text": f"prompt {i}", "source": "synthetic", "cluster": int(c)}
-            for i, c in enumerate(assigned)], labels, assigned
+    return (
+        [
+            {"id": f"p{i:03d}", "text": f"prompt {i}", "source": "synthetic", "cluster": int(c)}
+            for i, c in enumerate(assigned)
+        ],
+        labels,
+        assigned,
+    )
 
 
 def test_kmeans_recovers_well_separated_clusters():

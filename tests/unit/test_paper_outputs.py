@@ -34,7 +34,16 @@ def _expected_files():
 
 def test_expected_outputs_are_committed():
     names = _expected_files()
-    for stem in ("curve", "check", "estimate", "accounting", "figure2", "table1", "table2_judge", *(f"table{i}" for i in range(3, 7))):
+    for stem in (
+        "curve",
+        "check",
+        "estimate",
+        "accounting",
+        "figure2",
+        "table1",
+        "table2_judge",
+        *(f"table{i}" for i in range(3, 7)),
+    ):
         assert any(n.startswith(stem + ".") for n in names), stem
 
 

@@ -22,8 +22,16 @@ def test_clean_pool_counts_every_filter():
     ]
     kept, counts = clean_pool(candidates, seeds, min_chars=12, max_chars=300, near_duplicate_jaccard=0.6)
     assert [r["id"] for r in kept] == ["c0", "c7"]
-    assert counts == {"candidates": 10, "exact_duplicate": 3, "near_duplicate": 1, "too_short": 1,
-                      "template_leak": 1, "no_words": 1, "control_chars": 1, "kept": 2}
+    assert counts == {
+        "candidates": 10,
+        "exact_duplicate": 3,
+        "near_duplicate": 1,
+        "too_short": 1,
+        "template_leak": 1,
+        "no_words": 1,
+        "control_chars": 1,
+        "kept": 2,
+    }
 
 
 def test_synthesis_requests_are_seeded_and_sized():

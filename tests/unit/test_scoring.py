@@ -16,7 +16,9 @@ def test_real_valued_scores_are_expectations_of_a_distribution(tiny_model_dir):
         assert probs.shape == (11,) and probs.sum() == pytest.approx(1.0, abs=1e-4)
         assert result["score"] == pytest.approx(float(probs @ np.arange(11)), abs=1e-3)
     records = scorer.judgments(["r1", "r2"], PROMPTS, RESPONSES)
-    assert {r["judge"] for r in records} == {"tiny:ft_real"} and {r["template_hash"] for r in records} == {TEMPLATE_HASH}
+    assert {r["judge"] for r in records} == {"tiny:ft_real"} and {r["template_hash"] for r in records} == {
+        TEMPLATE_HASH
+    }
 
 
 def test_integer_judge_records_unparsable_output_as_missing(tiny_model_dir):
@@ -24,8 +26,12 @@ def test_integer_judge_records_unparsable_output_as_missing(tiny_model_dir):
     scorer = JudgeScorer(tiny_model_dir, "ft_int", judge_id="tiny:ft_int")
     results = scorer.score(PROMPTS, RESPONSES)
     assert all(r["score"] is None and r["probs"] is None for r in results)
-    fewshot = JudgeScorer(tiny_model_dir, "fewshot_int", judge_id="tiny:fewshot",
-                          fewshot=[("q1", "a1", 3), ("q2", "a2", 9), ("q3", "a3", 6)])
+    fewshot = JudgeScorer(
+        tiny_model_dir,
+        "fewshot_int",
+        judge_id="tiny:fewshot",
+        fewshot=[("q1", "a1", 3), ("q2", "a2", 9), ("q3", "a3", 6)],
+    )
     assert len(fewshot.score(PROMPTS, RESPONSES)) == 2
     with pytest.raises(ValueError, match="few-shot demonstrations"):
         JudgeScorer(tiny_model_dir, "fewshot_int", judge_id="x")

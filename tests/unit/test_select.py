@@ -4,8 +4,15 @@ from alma.select import best_of_n, dpo_pairs
 
 
 def response(pid, index, text, checkpoint="sft1"):
-    return {"prompt_id": pid, "response_id": f"{pid}/{checkpoint}/{index}", "text": text, "checkpoint": checkpoint,
-            "sample_index": index, "sampling": {}, "seed": 0}
+    return {
+        "prompt_id": pid,
+        "response_id": f"{pid}/{checkpoint}/{index}",
+        "text": text,
+        "checkpoint": checkpoint,
+        "sample_index": index,
+        "sampling": {},
+        "seed": 0,
+    }
 
 
 def judgment(rid, score):
@@ -13,10 +20,20 @@ def judgment(rid, score):
 
 
 PROMPTS = {"a": "Question A?", "b": "Question B?"}
-RESPONSES = [response("a", 0, "a0"), response("a", 1, "a1"), response("a", 2, "a2"), response("b", 0, "b0"),
-             response("b", 1, "b1")]
-JUDGMENTS = [judgment("a/sft1/0", 3.0), judgment("a/sft1/1", 8.5), judgment("a/sft1/2", None),
-             judgment("b/sft1/0", 6.0), judgment("b/sft1/1", 6.0)]
+RESPONSES = [
+    response("a", 0, "a0"),
+    response("a", 1, "a1"),
+    response("a", 2, "a2"),
+    response("b", 0, "b0"),
+    response("b", 1, "b1"),
+]
+JUDGMENTS = [
+    judgment("a/sft1/0", 3.0),
+    judgment("a/sft1/1", 8.5),
+    judgment("a/sft1/2", None),
+    judgment("b/sft1/0", 6.0),
+    judgment("b/sft1/1", 6.0),
+]
 
 
 def test_best_of_n_picks_highest_and_breaks_ties_by_sample_index():
@@ -35,6 +52,10 @@ def test_dpo_pairs_prefer_higher_scores_and_skip_ties(pairing):
     pairs = dpo_pairs(PROMPTS, RESPONSES, JUDGMENTS, pairing, seed=0)
     assert all(p["prompt"][0]["content"] == "Question A?" for p in pairs)  # b's two samples tie
     if pairing != "random_pair":
-        assert pairs == [{"prompt": [{"role": "user", "content": "Question A?"}],
-                          "chosen": [{"role": "assistant", "content": "a1"}],
-                          "rejected": [{"role": "assistant", "content": "a0"}]}]
+        assert pairs == [
+            {
+                "prompt": [{"role": "user", "content": "Question A?"}],
+                "chosen": [{"role": "assistant", "content": "a1"}],
+                "rejected": [{"role": "assistant", "content": "a0"}],
+            }
+        ]

@@ -7,8 +7,15 @@ from alma.train import last_checkpoint, train_dpo, train_sft
 
 
 def chats(n):
-    return [{"messages": [{"role": "user", "content": f"What is {i} plus 1?"},
-                          {"role": "assistant", "content": f"{i} plus 1 is {i + 1}."}]} for i in range(n)]
+    return [
+        {
+            "messages": [
+                {"role": "user", "content": f"What is {i} plus 1?"},
+                {"role": "assistant", "content": f"{i} plus 1 is {i + 1}."},
+            ]
+        }
+        for i in range(n)
+    ]
 
 
 def test_sft_trains_saves_and_cleans_checkpoints(tiny_model_dir, tmp_path):
@@ -38,10 +45,20 @@ def test_dpo_runs_on_judge_ordered_pairs(tiny_model_dir, tmp_path):
     for pid in prompts:
         for k in range(2):
             rid = f"{pid}/sft1/{k}"
-            responses.append({"prompt_id": pid, "response_id": rid, "text": f"answer {k}", "checkpoint": "sft1",
-                              "sample_index": k, "sampling": {}, "seed": 0})
-            judgments.append({"response_id": rid, "score": float(k * 5), "probs": None, "judge": "j",
-                              "template_hash": "h"})
+            responses.append(
+                {
+                    "prompt_id": pid,
+                    "response_id": rid,
+                    "text": f"answer {k}",
+                    "checkpoint": "sft1",
+                    "sample_index": k,
+                    "sampling": {},
+                    "seed": 0,
+                }
+            )
+            judgments.append(
+                {"response_id": rid, "score": float(k * 5), "probs": None, "judge": "j", "template_hash": "h"}
+            )
     pairs = tmp_path / "pairs.jsonl"
     write_jsonl(pairs, dpo_pairs(prompts, responses, judgments, "best_vs_random", 0), "dpo_pair")
     params = TrainParams(epochs=1, learning_rate=5e-5, batch_size=4, max_length=64, beta=0.1)
@@ -60,10 +77,25 @@ def test_killed_training_job_resumes_from_its_last_checkpoint(tiny_manifest, tmp
     data = tmp_path / "sft.jsonl"
     write_jsonl(data, chats(400), "sft_example")
     out = tmp_path / "model" / "manifest.json"
-    params = json.dumps({"train": {"epochs": 1, "learning_rate": 1e-3, "batch_size": 4, "max_length": 64,
-                                   "save_steps": 5}, "seed": 0})
-    cmd = [sys.executable, "-m", "alma.cli", "train-sft", "--base", str(tiny_manifest), "--data", str(data),
-           "--params", params, "--out", str(out), "--threads", "1"]
+    params = json.dumps(
+        {"train": {"epochs": 1, "learning_rate": 1e-3, "batch_size": 4, "max_length": 64, "save_steps": 5}, "seed": 0}
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "alma.cli",
+        "train-sft",
+        "--base",
+        str(tiny_manifest),
+        "--data",
+        str(data),
+        "--params",
+        params,
+        "--out",
+        str(out),
+        "--threads",
+        "1",
+    ]
     job = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     checkpoints = out.parent / "checkpoints"
     deadline = time.time() + 120

@@ -16,8 +16,11 @@ def merged(path: str) -> dict:
 
     def update(base: dict, new: dict) -> dict:
         for key, value in new.items():
-            base[key] = update(dict(base.get(key, {})), value) if isinstance(value, dict) and isinstance(
-                base.get(key), dict) else value
+            base[key] = (
+                update(dict(base.get(key, {})), value)
+                if isinstance(value, dict) and isinstance(base.get(key), dict)
+                else value
+            )
         return base
 
     base = yaml.safe_load((REPO / "config/config.yaml").read_text())
@@ -42,4 +45,5 @@ def test_no_absolute_paths_in_committed_yaml():
         for line in path.read_text().splitlines():
             value = line.split("#")[0]
             assert not any(token.startswith(("/home", "/work", "/root", "/Users")) for token in value.split()), (
-                f"{path}: {line}")
+                f"{path}: {line}"
+            )

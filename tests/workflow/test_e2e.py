@@ -63,6 +63,14 @@ def test_deleting_one_rounds_data_reruns_only_its_dependents(finished_run, run_s
     proc = run_snakemake(*ARGS, "-n")
     planned = proc.stdout.split("Job stats:")[1].split("total")[0]
     jobs = {line.split()[0] for line in planned.strip().splitlines()[2:]}
-    assert jobs == {"select_best", "train_round", "generate_answers", "grade_answers", "round_curve", "table1",
-                    "plot_round_curve", "all"}
+    assert jobs == {
+        "select_best",
+        "train_round",
+        "generate_answers",
+        "grade_answers",
+        "round_curve",
+        "table1",
+        "plot_round_curve",
+        "all",
+    }
     run_snakemake(*ARGS, timeout=1200)

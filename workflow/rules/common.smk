@@ -10,7 +10,6 @@ from snakemake.utils import validate
 
 from alma.responses import active_sources, checkpoint_for_source, samples_per_source
 
-
 validate(config, schema="../schemas/config.schema.yaml")
 
 RUN = config["run"]
@@ -143,8 +142,13 @@ def fewshot_flag(wildcards, input):
 
 def grader_inputs(wildcards):
     inputs = {
-        "prompts": expand(f"{R}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS),
-        "answers": expand(f"{R}/eval/{wildcards.model}/{{benchmark}}/answers.jsonl", benchmark=BENCHMARKS),
+        "prompts": expand(
+            f"{R}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS
+        ),
+        "answers": expand(
+            f"{R}/eval/{wildcards.model}/{{benchmark}}/answers.jsonl",
+            benchmark=BENCHMARKS,
+        ),
     }
     if wildcards.evaluator == "reward_model":
         inputs["reward_model"] = f"{R}/reward_model/manifest.json"
@@ -152,7 +156,9 @@ def grader_inputs(wildcards):
 
 
 def reward_model_flag(wildcards, input):
-    return f"--reward-model {input.reward_model}" if "reward_model" in input.keys() else ""
+    return (
+        f"--reward-model {input.reward_model}" if "reward_model" in input.keys() else ""
+    )
 
 
 def all_evaluations():
@@ -178,9 +184,17 @@ def seed_section(kind):
     """The config a seed-building job needs (world, sizes, seeds, local paths)."""
     mini = config.get("mini", {})
     data = config.get("data", {})
-    common = {"world": config["world"], "seed": config["seed"], "universe_seed": mini.get("universe_seed", 0)}
+    common = {
+        "world": config["world"],
+        "seed": config["seed"],
+        "universe_seed": mini.get("universe_seed", 0),
+    }
     if kind == "sft":
-        return {**common, "size": config["seed_data"]["sft_size"], "path": data.get("sft_path")}
+        return {
+            **common,
+            "size": config["seed_data"]["sft_size"],
+            "path": data.get("sft_path"),
+        }
     if kind == "judge":
         return {
             **common,
@@ -216,17 +230,27 @@ def initial_sft_section(wildcards):
 
 
 def round_train_section(wildcards):
-    return train_section("sft", config["train"]["seeds"][0] + 100 * int(wildcards.round))
+    return train_section(
+        "sft", config["train"]["seeds"][0] + 100 * int(wildcards.round)
+    )
 
 
 def reward_model_train():
     """Training settings of the mini reward-model evaluator (the ArmoRM stand-in)."""
     sft = config["train"]["sft"]
-    return {"epochs": 2, "lr": sft["learning_rate"], "batch_size": sft["batch_size"], "max_length": sft["max_length"]}
+    return {
+        "epochs": 2,
+        "lr": sft["learning_rate"],
+        "batch_size": sft["batch_size"],
+        "max_length": sft["max_length"],
+    }
 
 
 def judge_evaluations():
-    return expand(f"{R}/judge/eval/{{variant}}/heldout.json", variant=config["judge"]["evaluate_variants"])
+    return expand(
+        f"{R}/judge/eval/{{variant}}/heldout.json",
+        variant=config["judge"]["evaluate_variants"],
+    )
 
 
 def paper_outputs():
@@ -244,11 +268,17 @@ def seed_source(key):
 
 
 def eval_sources():
-    return [] if IS_MINI else [spec["path"] for spec in config["evaluation"]["benchmarks"].values()]
+    return (
+        []
+        if IS_MINI
+        else [spec["path"] for spec in config["evaluation"]["benchmarks"].values()]
+    )
 
 
 def eval_source_spec(wildcards):
-    return as_param(config["evaluation"]["benchmarks"][wildcards.benchmark].get("source", {}))
+    return as_param(
+        config["evaluation"]["benchmarks"][wildcards.benchmark].get("source", {})
+    )
 
 
 def eval_set_size(wildcards):
@@ -259,7 +289,10 @@ def load_images(path):
     """Role -> image reference, from containers/images.yaml (digest-pinned; see containers/README.md)."""
     images = yaml.safe_load(Path(path).read_text())
     images = images.get("images", images)
-    return {role: entry["image"] if isinstance(entry, dict) else entry for role, entry in images.items()}
+    return {
+        role: entry["image"] if isinstance(entry, dict) else entry
+        for role, entry in images.items()
+    }
 
 
 IMAGES = load_images(Path(workflow.basedir, "containers/images.yaml"))

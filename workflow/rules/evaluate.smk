@@ -3,44 +3,53 @@
 
 
 rule generate_answers:
-    container:
-        container_for("vllm")
     input:
         model=answers_model,
         prompts=expand(f"{R}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS),
         seed_sft=f"{R}/seed/sft.jsonl",
     output:
-        expand(f"{R}/eval/{{{{model}}}}/{{benchmark}}/answers.jsonl", benchmark=BENCHMARKS),
-    params:
-        section=as_param({"sampling": config["evaluation"]["sampling"], "seed": config["seed"]}),
-        fewshot=fewshot_flag,
+        expand(
+            f"{R}/eval/{{{{model}}}}/{{benchmark}}/answers.jsonl", benchmark=BENCHMARKS
+        ),
     log:
         f"{LOGS}/eval/{{model}}/generate_answers.log",
     benchmark:
         f"{BENCH}/eval/generate_answers/{{model}}.tsv"
+    container:
+        container_for("vllm")
     threads: 2
+    params:
+        section=as_param(
+            {"sampling": config["evaluation"]["sampling"], "seed": config["seed"]}
+        ),
+        fewshot=fewshot_flag,
     shell:
         "alma generate-answers --model {input.model} --prompts {input.prompts} --name {wildcards.model}"
         " {params.fewshot} --params {params.section} --out {output} --threads {threads} > {log} 2>&1"
 
 
 rule grade_answers:
-    container:
-        container_for("eval")
     input:
         unpack(grader_inputs),
     output:
-        expand(f"{R}/eval/{{{{model}}}}/{{benchmark}}/{{{{evaluator}}}}.json", benchmark=BENCHMARKS),
-    params:
-        section=as_param({"universe_seed": config.get("mini", {}).get("universe_seed", 0)}),
-        reward_model=reward_model_flag,
+        expand(
+            f"{R}/eval/{{{{model}}}}/{{benchmark}}/{{{{evaluator}}}}.json",
+            benchmark=BENCHMARKS,
+        ),
     log:
         f"{LOGS}/eval/{{model}}/{{evaluator}}.log",
-    wildcard_constraints:
-        evaluator="oracle|reward_model|armorm",
     benchmark:
         f"{BENCH}/eval/grade_answers/{{model}}.{{evaluator}}.tsv"
+    wildcard_constraints:
+        evaluator="oracle|reward_model|armorm",
+    container:
+        container_for("eval")
     threads: 2
+    params:
+        section=as_param(
+            {"universe_seed": config.get("mini", {}).get("universe_seed", 0)}
+        ),
+        reward_model=reward_model_flag,
     shell:
         "alma grade --prompts {input.prompts} --answers {input.answers} --name {wildcards.model}"
         " --evaluator {wildcards.evaluator} {params.reward_model} --params {params.section}"

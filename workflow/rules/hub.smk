@@ -3,91 +3,96 @@
 
 
 rule download_seed_sft:
-    container:
-        container_for("eval")
     output:
         config["data"]["sft_path"],
+    log:
+        f"{LOGS}/data/download_seed_sft.log",
+    container:
+        container_for("eval")
     params:
         spec=as_param(config["data"]["sft_source"]),
         converter=config["data"]["sft_source"]["converter"],
-    log:
-        f"{LOGS}/data/download_seed_sft.log",
     shell:
         "alma download-dataset --spec {params.spec} --converter {params.converter} --out {output} > {log} 2>&1"
 
 
 rule download_judge_seed:
-    container:
-        container_for("eval")
     output:
         config["data"]["judge_path"],
+    log:
+        f"{LOGS}/data/download_judge_seed.log",
+    container:
+        container_for("eval")
     params:
         spec=as_param(config["data"]["judge_source"]),
         converter=config["data"]["judge_source"]["converter"],
-    log:
-        f"{LOGS}/data/download_judge_seed.log",
     shell:
         "alma download-dataset --spec {params.spec} --converter {params.converter} --out {output} > {log} 2>&1"
 
 
 rule download_eval_set:
-    container:
-        container_for("eval")
     output:
         f"{R}/data/eval/{{benchmark}}.jsonl",
+    log:
+        f"{LOGS}/data/download_eval_set/{{benchmark}}.log",
+    container:
+        container_for("eval")
     params:
         spec=eval_source_spec,
         size=eval_set_size,
         seed=config["seed"],
-    log:
-        f"{LOGS}/data/download_eval_set/{{benchmark}}.log",
     shell:
         "alma download-dataset --spec {params.spec} --converter {wildcards.benchmark} --out {output}"
         " --benchmark {wildcards.benchmark} --size {params.size} --seed {params.seed} > {log} 2>&1"
 
 
 rule prepare_instruct_model:
-    container:
-        container_for("eval")
     output:
         f"{R}/instruct/manifest.json",
-    params:
-        section=as_param({**config["instruct_model"], "hash_files": False}),
     log:
         f"{LOGS}/instruct/prepare_instruct_model.log",
+    container:
+        container_for("eval")
+    params:
+        section=as_param({**config["instruct_model"], "hash_files": False}),
     shell:
         "alma prepare-base --params {params.section} --out {output} > {log} 2>&1"
 
 
 rule prepare_reward_model:
-    container:
-        container_for("eval")
     output:
         f"{R}/reward_model/manifest.json",
-    params:
-        section=as_param({**config["reward_model"], "hash_files": False}),
     log:
         f"{LOGS}/reward_model/prepare_reward_model.log",
+    container:
+        container_for("eval")
+    params:
+        section=as_param({**config["reward_model"], "hash_files": False}),
     shell:
         "alma prepare-base --params {params.section} --out {output} > {log} 2>&1"
 
 
 rule grade_answers_llm:
-    container:
-        container_for("eval")
     input:
         prompts=expand(f"{R}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS),
-        answers=expand(f"{R}/eval/{{{{model}}}}/{{benchmark}}/answers.jsonl", benchmark=BENCHMARKS),
+        answers=expand(
+            f"{R}/eval/{{{{model}}}}/{{benchmark}}/answers.jsonl", benchmark=BENCHMARKS
+        ),
     output:
-        expand(f"{R}/eval/{{{{model}}}}/{{benchmark}}/{{{{evaluator}}}}.json", benchmark=BENCHMARKS),
-    params:
-        section=as_param(config["grader"]),
+        expand(
+            f"{R}/eval/{{{{model}}}}/{{benchmark}}/{{{{evaluator}}}}.json",
+            benchmark=BENCHMARKS,
+        ),
     log:
         f"{LOGS}/eval/{{model}}/{{evaluator}}.log",
     benchmark:
         f"{BENCH}/eval/grade_answers_llm/{{model}}.{{evaluator}}.tsv"
     wildcard_constraints:
         evaluator="gpt4o",
+    container:
+        container_for("eval")
+    params:
+        section=as_param(config["grader"]),
     shell:
         "alma grade-llm --prompts {input.prompts} --answers {input.answers} --name {wildcards.model}"
         " --params {params.section} --out {output} > {log} 2>&1"

@@ -3,120 +3,141 @@
 
 
 rule build_judge_data:
-    container:
-        container_for("cpu")
     input:
         f"{R}/seed/judge.jsonl",
     output:
         train=f"{R}/judge/data/train.jsonl",
         annotations=f"{R}/judge/data/train_annotations.jsonl",
         heldout=f"{R}/judge/data/heldout.jsonl",
-    params:
-        section=as_param({"heldout_prompts": config["judge"]["heldout_prompts"], "seed": config["seed"]}),
     log:
         f"{LOGS}/judge/build_judge_data.log",
+    container:
+        container_for("cpu")
+    params:
+        section=as_param(
+            {
+                "heldout_prompts": config["judge"]["heldout_prompts"],
+                "seed": config["seed"],
+            }
+        ),
     shell:
         "alma build-judge-data --seed-judge {input} --params {params.section} --out {output.train}"
         " --annotations-out {output.annotations} --heldout-out {output.heldout} > {log} 2>&1"
 
 
 rule train_judge:
-    container:
-        container_for("train")
     input:
         base=f"{R}/base/manifest.json",
         data=f"{R}/judge/data/train.jsonl",
     output:
         f"{R}/judge/ft/manifest.json",
-    params:
-        section=as_param({"train": config["judge"]["train"], "seed": config["seed"]}),
     log:
         f"{LOGS}/judge/train_judge.log",
     benchmark:
         f"{BENCH}/judge/train_judge.tsv"
+    container:
+        container_for("train")
     threads: 2
+    params:
+        section=as_param({"train": config["judge"]["train"], "seed": config["seed"]}),
     shell:
         "alma train-sft --base {input.base} --data {input.data} --params {params.section}"
         " --out {output} --threads {threads} > {log} 2>&1"
 
 
 rule sample_distill_prompts:
-    container:
-        container_for("cpu")
     input:
         pool=f"{R}/prompts/clustered.jsonl",
     output:
         f"{R}/judge/distill/prompts.jsonl",
-    params:
-        section=as_param(
-            {"k": config["judge"]["distill_pairs"] // 2, "method": "random", "seed": config["seed"] + 1}
-        ),
     log:
         f"{LOGS}/judge/sample_distill_prompts.log",
+    container:
+        container_for("cpu")
+    params:
+        section=as_param(
+            {
+                "k": config["judge"]["distill_pairs"] // 2,
+                "method": "random",
+                "seed": config["seed"] + 1,
+            }
+        ),
     shell:
         "alma select-prompts --pool {input.pool} --round 1 --params {params.section} --out {output} > {log} 2>&1"
 
 
 rule sample_distill_pairs:
-    container:
-        container_for("vllm")
     input:
         model=manifest_of_source,
         prompts=f"{R}/judge/distill/prompts.jsonl",
     output:
         f"{R}/judge/distill/responses/{{source}}.jsonl",
-    params:
-        section=as_param({"sampling": config["rounds"]["sampling"], "n": 1, "seed": config["seed"] + 1}),
     log:
         f"{LOGS}/judge/distill/responses/{{source}}.log",
     benchmark:
         f"{BENCH}/judge/sample_distill_pairs/{{source}}.tsv"
+    container:
+        container_for("vllm")
     threads: 2
+    params:
+        section=as_param(
+            {
+                "sampling": config["rounds"]["sampling"],
+                "n": 1,
+                "seed": config["seed"] + 1,
+            }
+        ),
     shell:
         "alma sample-responses --model {input.model} --prompts {input.prompts} --round 1 --source {wildcards.source}"
         " --params {params.section} --out {output} --threads {threads} > {log} 2>&1"
 
 
 rule score_distill_pairs:
-    container:
-        container_for("vllm")
     input:
         judge=f"{R}/judge/ft/manifest.json",
         prompts=f"{R}/judge/distill/prompts.jsonl",
-        responses=expand(f"{R}/judge/distill/responses/{{source}}.jsonl", source=["sft1", "sft2"]),
+        responses=expand(
+            f"{R}/judge/distill/responses/{{source}}.jsonl", source=["sft1", "sft2"]
+        ),
     output:
         f"{R}/judge/distill/judgments.jsonl",
-    params:
-        section=as_param(judge_section("ft_real")),
     log:
         f"{LOGS}/judge/score_distill_pairs.log",
     benchmark:
         f"{BENCH}/judge/score_distill_pairs.tsv"
+    container:
+        container_for("vllm")
     threads: 2
+    params:
+        section=as_param(judge_section("ft_real")),
     shell:
         "alma score --judge {input.judge} --prompts {input.prompts} --responses {input.responses}"
         " --params {params.section} --out {output} --threads {threads} > {log} 2>&1"
 
 
 rule distill_judge:
-    container:
-        container_for("train")
     input:
         base=f"{R}/base/manifest.json",
         init=f"{R}/judge/ft/manifest.json",
         prompts=f"{R}/judge/distill/prompts.jsonl",
-        responses=expand(f"{R}/judge/distill/responses/{{source}}.jsonl", source=["sft1", "sft2"]),
+        responses=expand(
+            f"{R}/judge/distill/responses/{{source}}.jsonl", source=["sft1", "sft2"]
+        ),
         judgments=f"{R}/judge/distill/judgments.jsonl",
     output:
         data=f"{R}/judge/distill/data.jsonl",
         manifest=f"{R}/judge/distill/model/manifest.json",
-    params:
-        section=as_param({"train": config["judge"]["train"], "seed": config["seed"] + 1}),
     log:
         f"{LOGS}/judge/distill_judge.log",
     benchmark:
         f"{BENCH}/judge/distill_judge.tsv"
+    container:
+        container_for("train")
     threads: 2
+    params:
+        section=as_param(
+            {"train": config["judge"]["train"], "seed": config["seed"] + 1}
+        ),
     shell:
         "(alma build-distill-data --prompts {input.prompts} --responses {input.responses}"
         " --judgments {input.judgments} --out {output.data} &&"
@@ -125,8 +146,6 @@ rule distill_judge:
 
 
 rule score_responses:
-    container:
-        container_for("vllm")
     input:
         judge=judge_manifest(),
         prompts=f"{R}/round{{round}}/prompts.jsonl",
@@ -134,34 +153,36 @@ rule score_responses:
         fewshot=f"{R}/judge/data/train_annotations.jsonl",
     output:
         f"{R}/round{{round}}/judgments/{{source}}/shard{{shard}}.jsonl",
-    params:
-        section=as_param(judge_section(JUDGE_VARIANT)),
     log:
         f"{LOGS}/round{{round}}/judgments/{{source}}/shard{{shard}}.log",
     benchmark:
         f"{BENCH}/round{{round}}/score_responses/{{source}}.shard{{shard}}.tsv"
+    container:
+        container_for("vllm")
     threads: 2
+    params:
+        section=as_param(judge_section(JUDGE_VARIANT)),
     shell:
         "alma score --judge {input.judge} --prompts {input.prompts} --responses {input.responses}"
         " --fewshot-from {input.fewshot} --params {params.section} --out {output} --threads {threads} > {log} 2>&1"
 
 
 rule evaluate_judge:
-    container:
-        container_for("vllm")
     input:
         judge=judge_manifest_of_variant,
         heldout=f"{R}/judge/data/heldout.jsonl",
         fewshot=f"{R}/judge/data/train_annotations.jsonl",
     output:
         f"{R}/judge/eval/{{variant}}/heldout.json",
-    params:
-        section=variant_section,
     log:
         f"{LOGS}/judge/eval/{{variant}}.log",
     benchmark:
         f"{BENCH}/judge/evaluate_judge/{{variant}}.tsv"
+    container:
+        container_for("vllm")
     threads: 2
+    params:
+        section=variant_section,
     shell:
         "alma evaluate-judge --judge {input.judge} --heldout {input.heldout} --fewshot-from {input.fewshot}"
         " --params {params.section} --out {output} --threads {threads} > {log} 2>&1"

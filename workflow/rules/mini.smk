@@ -4,73 +4,73 @@
 
 
 rule pretrain_mini_base:
-    container:
-        container_for("train")
     output:
         "resources/mini-base/pretrain.json",
-    params:
-        steps=config.get("mini", {}).get("pretrain_steps", 1200),
-        universe=config.get("mini", {}).get("universe_seed", 0),
     log:
         "logs/resources/pretrain_mini_base.log",
     benchmark:
         "benchmarks/resources/pretrain_mini_base.tsv"
+    container:
+        container_for("train")
     threads: 2
+    params:
+        steps=config.get("mini", {}).get("pretrain_steps", 1200),
+        universe=config.get("mini", {}).get("universe_seed", 0),
     shell:
         "alma mini-pretrain --out resources/mini-base --seed 0 --steps {params.steps}"
         " --universe-seed {params.universe} --threads {threads} > {log} 2>&1"
 
 
 rule build_mini_sets:
-    container:
-        container_for("cpu")
     output:
         instruct=f"{R}/mini/instruct_sft.jsonl",
         rm_pairs=f"{R}/mini/reward_model_pairs.jsonl",
-    params:
-        section=as_param({**config.get("mini", {}), "seed": config["seed"]}),
     log:
         f"{LOGS}/mini/build_mini_sets.log",
+    container:
+        container_for("cpu")
+    params:
+        section=as_param({**config.get("mini", {}), "seed": config["seed"]}),
     shell:
         "alma build-mini-sets --params {params.section} --instruct-out {output.instruct}"
         " --rm-pairs-out {output.rm_pairs} > {log} 2>&1"
 
 
 rule train_instruct:
-    container:
-        container_for("train")
     input:
         base=f"{R}/base/manifest.json",
         data=f"{R}/mini/instruct_sft.jsonl",
     output:
         f"{R}/instruct/manifest.json",
-    params:
-        section=train_section("sft", config["seed"] + 7),
     log:
         f"{LOGS}/instruct/train_instruct.log",
     benchmark:
         f"{BENCH}/instruct/train_instruct.tsv"
+    container:
+        container_for("train")
     threads: 2
+    params:
+        section=train_section("sft", config["seed"] + 7),
     shell:
         "alma train-sft --base {input.base} --data {input.data} --params {params.section}"
         " --out {output} --threads {threads} > {log} 2>&1"
 
 
 rule train_reward_model:
-    container:
-        container_for("train")
     input:
         base=f"{R}/base/manifest.json",
         pairs=f"{R}/mini/reward_model_pairs.jsonl",
     output:
         f"{R}/reward_model/manifest.json",
-    params:
-        section=as_param({"train": reward_model_train(), "seed": config["seed"]}),
     log:
         f"{LOGS}/reward_model/train_reward_model.log",
     benchmark:
         f"{BENCH}/reward_model/train_reward_model.tsv"
+    container:
+        container_for("train")
     threads: 2
+    params:
+        section=as_param({"train": reward_model_train(), "seed": config["seed"]}),
     shell:
         "alma train-reward-model --base {input.base} --pairs {input.pairs} --params {params.section}"
         " --out {output} --threads {threads} > {log} 2>&1"

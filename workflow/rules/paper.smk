@@ -3,71 +3,85 @@
 
 
 rule round_curve:
-    container:
-        container_for("analysis")
     input:
         all_evaluations(),
     output:
-        report(f"{R}/paper/round_curve.csv", caption="../report/round_curve.rst", category="Figure 2"),
+        report(
+            f"{R}/paper/round_curve.csv",
+            caption="../report/round_curve.rst",
+            category="Figure 2",
+        ),
+    log:
+        f"{LOGS}/paper/round_curve.log",
+    container:
+        container_for("analysis")
     params:
         bootstrap=config["evaluation"]["bootstrap"],
         seed=config["seed"],
-    log:
-        f"{LOGS}/paper/round_curve.log",
     shell:
         "alma paper-curve --inputs {input} --bootstrap {params.bootstrap} --seed {params.seed}"
         " --output {output} > {log} 2>&1"
 
 
 rule table1:
-    container:
-        container_for("analysis")
     input:
         f"{R}/paper/round_curve.csv",
     output:
-        report(f"{R}/paper/tables/table1.md", caption="../report/table1.rst", category="Table 1"),
+        report(
+            f"{R}/paper/tables/table1.md",
+            caption="../report/table1.rst",
+            category="Table 1",
+        ),
         f"{R}/paper/tables/table1.csv",
         f"{R}/paper/tables/table1.tex",
+    log:
+        f"{LOGS}/paper/table1.log",
+    container:
+        container_for("analysis")
     params:
         final=f"round{FINAL_ROUND}",
         stem=subpath(output[1], strip_suffix=".csv"),
-    log:
-        f"{LOGS}/paper/table1.log",
     shell:
         "alma paper-table1 --input {input} --final-model {params.final} --output-stem {params.stem} > {log} 2>&1"
 
 
 rule plot_round_curve:
-    container:
-        container_for("analysis")
     input:
         f"{R}/paper/round_curve.csv",
     output:
         png=report(
-            f"{R}/paper/figures/round_curve.png", caption="../report/round_curve.rst", category="Figure 2"
+            f"{R}/paper/figures/round_curve.png",
+            caption="../report/round_curve.rst",
+            category="Figure 2",
         ),
         pdf=f"{R}/paper/figures/round_curve.pdf",
-    params:
-        evaluator=EVALUATORS[0],
     log:
         f"{LOGS}/paper/plot_round_curve.log",
+    container:
+        container_for("analysis")
+    params:
+        evaluator=EVALUATORS[0],
     shell:
         "alma paper-figure2 --input {input} --evaluator {params.evaluator} --output-png {output.png}"
         " --output-pdf {output.pdf} > {log} 2>&1"
 
 
 rule table2:
-    container:
-        container_for("analysis")
     input:
         judge_evaluations(),
     output:
-        report(f"{R}/paper/tables/table2_judge.md", caption="../report/table2.rst", category="Table 2"),
+        report(
+            f"{R}/paper/tables/table2_judge.md",
+            caption="../report/table2.rst",
+            category="Table 2",
+        ),
         f"{R}/paper/tables/table2_judge.csv",
         f"{R}/paper/tables/table2_judge.tex",
-    params:
-        stem=subpath(output[1], strip_suffix=".csv"),
     log:
         f"{LOGS}/paper/table2.log",
+    container:
+        container_for("analysis")
+    params:
+        stem=subpath(output[1], strip_suffix=".csv"),
     shell:
         "alma paper-table2 --inputs {input} --output-stem {params.stem} > {log} 2>&1"

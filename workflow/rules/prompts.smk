@@ -3,90 +3,92 @@
 
 
 rule synthesize_prompts:
-    container:
-        container_for("vllm")
     input:
         base=f"{R}/base/manifest.json",
         seed_sft=f"{R}/seed/sft.jsonl",
     output:
         f"{R}/prompts/pool/shard{{shard}}.jsonl",
-    params:
-        section=as_param({**config["prompt_synthesis"], "seed": config["seed"]}),
-        shards=len(SYNTH_SHARDS),
     log:
         f"{LOGS}/prompts/pool/shard{{shard}}.log",
     benchmark:
         f"{BENCH}/prompts/synthesize_prompts/shard{{shard}}.tsv"
+    container:
+        container_for("vllm")
     threads: 2
+    params:
+        section=as_param({**config["prompt_synthesis"], "seed": config["seed"]}),
+        shards=len(SYNTH_SHARDS),
     shell:
         "alma synthesize-prompts --base {input.base} --seed-sft {input.seed_sft} --shard {wildcards.shard}"
         " --shards {params.shards} --params {params.section} --out {output} --threads {threads} > {log} 2>&1"
 
 
 rule merge_prompts:
-    container:
-        container_for("cpu")
     input:
         shards=expand(f"{R}/prompts/pool/shard{{shard}}.jsonl", shard=SYNTH_SHARDS),
         seed_sft=f"{R}/seed/sft.jsonl",
     output:
         pool=f"{R}/prompts/pool.jsonl",
         stats=f"{R}/prompts/pool_stats.json",
-    params:
-        section=as_param({"filters": config["prompt_synthesis"]["filters"]}),
     log:
         f"{LOGS}/prompts/merge_prompts.log",
+    container:
+        container_for("cpu")
+    params:
+        section=as_param({"filters": config["prompt_synthesis"]["filters"]}),
     shell:
         "alma merge-prompts --inputs {input.shards} --seed-sft {input.seed_sft} --params {params.section}"
         " --out {output.pool} --stats {output.stats} > {log} 2>&1"
 
 
 rule embed_prompts:
-    container:
-        container_for("vllm")
     input:
         base=f"{R}/base/manifest.json",
         pool=f"{R}/prompts/pool.jsonl",
     output:
         f"{R}/prompts/embeddings.npy",
-    params:
-        section=as_param(config["diversify"]),
     log:
         f"{LOGS}/prompts/embed_prompts.log",
     benchmark:
         f"{BENCH}/prompts/embed_prompts.tsv"
+    container:
+        container_for("vllm")
     threads: 2
+    params:
+        section=as_param(config["diversify"]),
     shell:
         "alma embed-prompts --base {input.base} --pool {input.pool} --params {params.section}"
         " --out {output} --threads {threads} > {log} 2>&1"
 
 
 rule cluster_prompts:
-    container:
-        container_for("cpu")
     input:
         pool=f"{R}/prompts/pool.jsonl",
         embeddings=f"{R}/prompts/embeddings.npy",
     output:
         f"{R}/prompts/clustered.jsonl",
-    params:
-        section=as_param({**config["diversify"], "seed": config["seed"]}),
     log:
         f"{LOGS}/prompts/cluster_prompts.log",
+    container:
+        container_for("cpu")
+    params:
+        section=as_param({**config["diversify"], "seed": config["seed"]}),
     shell:
         "alma cluster-prompts --pool {input.pool} --embeddings {input.embeddings} --params {params.section}"
         " --out {output} > {log} 2>&1"
 
 
 rule select_prompts:
-    container:
-        container_for("cpu")
     input:
         pool=f"{R}/prompts/clustered.jsonl",
         ledger=previous_ledger,
     output:
         prompts=f"{R}/round{{round}}/prompts.jsonl",
         ledger=f"{R}/round{{round}}/ledger.jsonl",
+    log:
+        f"{LOGS}/round{{round}}/select_prompts.log",
+    container:
+        container_for("cpu")
     params:
         section=as_param(
             {
@@ -96,8 +98,6 @@ rule select_prompts:
             }
         ),
         ledger=ledger_flag,
-    log:
-        f"{LOGS}/round{{round}}/select_prompts.log",
     shell:
         "alma select-prompts --pool {input.pool} {params.ledger} --round {wildcards.round}"
         " --params {params.section} --out {output.prompts} --ledger-out {output.ledger} > {log} 2>&1"

@@ -2,21 +2,21 @@
 
 
 rule sample_responses:
-    container:
-        container_for("vllm")
     input:
         model=sampler_manifest,
         prompts=f"{R}/round{{round}}/prompts.jsonl",
     output:
         f"{R}/round{{round}}/responses/{{source}}/shard{{shard}}.jsonl",
-    params:
-        section=sampling_params,
-        shards=len(SHARDS),
     log:
         f"{LOGS}/round{{round}}/responses/{{source}}/shard{{shard}}.log",
     benchmark:
         f"{BENCH}/round{{round}}/sample_responses/{{source}}.shard{{shard}}.tsv"
+    container:
+        container_for("vllm")
     threads: 2
+    params:
+        section=sampling_params,
+        shards=len(SHARDS),
     shell:
         "alma sample-responses --model {input.model} --prompts {input.prompts} --round {wildcards.round}"
         " --source {wildcards.source} --shard {wildcards.shard} --shards {params.shards}"

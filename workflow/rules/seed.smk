@@ -3,80 +3,80 @@
 
 
 rule prepare_base_model:
-    container:
-        container_for("eval")
     input:
         base_model_inputs(),
     output:
         f"{R}/base/manifest.json",
-    params:
-        section=as_param(config["base_model"]),
     log:
         f"{LOGS}/base/prepare_base_model.log",
+    container:
+        container_for("eval")
+    params:
+        section=as_param(config["base_model"]),
     shell:
         "alma prepare-base --params {params.section} --out {output} > {log} 2>&1"
 
 
 rule build_seed_sft:
-    container:
-        container_for("cpu")
     input:
         seed_source("sft_path"),
     output:
         f"{R}/seed/sft.jsonl",
-    params:
-        section=as_param(seed_section("sft")),
     log:
         f"{LOGS}/seed/build_seed_sft.log",
+    container:
+        container_for("cpu")
+    params:
+        section=as_param(seed_section("sft")),
     shell:
         "alma build-seed-sft --params {params.section} --out {output} > {log} 2>&1"
 
 
 rule seed_to_sft:
-    container:
-        container_for("cpu")
     input:
         f"{R}/seed/sft.jsonl",
     output:
         f"{R}/seed/sft_messages.jsonl",
     log:
         f"{LOGS}/seed/seed_to_sft.log",
+    container:
+        container_for("cpu")
     shell:
         "alma seed-to-sft --seed-sft {input} --out {output} > {log} 2>&1"
 
 
 rule build_judge_seed:
-    container:
-        container_for("vllm")
     input:
         source=seed_source("judge_path"),
         base=f"{R}/base/manifest.json",
         seed_sft=f"{R}/seed/sft.jsonl",
     output:
         f"{R}/seed/judge.jsonl",
-    params:
-        section=as_param(seed_section("judge")),
     log:
         f"{LOGS}/seed/build_judge_seed.log",
     benchmark:
         f"{BENCH}/seed/build_judge_seed.tsv"
+    container:
+        container_for("vllm")
     threads: 2
+    params:
+        section=as_param(seed_section("judge")),
     shell:
         "alma build-judge-seed --base {input.base} --seed-sft {input.seed_sft} --params {params.section}"
         " --out {output} --threads {threads} > {log} 2>&1"
 
 
 rule build_eval_prompts:
-    container:
-        container_for("cpu")
     input:
         eval_sources(),
     output:
         expand(f"{R}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS),
+    log:
+        f"{LOGS}/seed/build_eval_prompts.log",
+    container:
+        container_for("cpu")
     params:
         section=as_param(seed_section("eval")),
         out_dir=subpath(output[0], parent=True),
-    log:
-        f"{LOGS}/seed/build_eval_prompts.log",
     shell:
         "alma build-eval-prompts --params {params.section} --out-dir {params.out_dir} > {log} 2>&1"

@@ -3,61 +3,63 @@
 
 
 rule train_initial_sft:
-    container:
-        container_for("train")
     input:
         base=f"{R}/base/manifest.json",
         data=f"{R}/seed/sft_messages.jsonl",
     output:
         f"{R}/round1/sft{{seed_index}}/manifest.json",
-    params:
-        section=initial_sft_section,
     log:
         f"{LOGS}/round1/sft{{seed_index}}.log",
     benchmark:
         f"{BENCH}/round1/train_initial_sft/sft{{seed_index}}.tsv"
-    threads: 2
     wildcard_constraints:
         seed_index="[12]",
+    container:
+        container_for("train")
+    threads: 2
+    params:
+        section=initial_sft_section,
     shell:
         "alma train-sft --base {input.base} --data {input.data} --params {params.section}"
         " --out {output} --threads {threads} > {log} 2>&1"
 
 
 rule select_best:
-    container:
-        container_for("cpu")
     input:
         prompts=f"{R}/round{{round}}/prompts.jsonl",
         responses=response_files,
         judgments=judgment_files,
     output:
         f"{R}/round{{round}}/data/best.jsonl",
-    params:
-        section=as_param({"seed": config["seed"], "pairing": config["train"]["dpo"]["pairing"]}),
     log:
         f"{LOGS}/round{{round}}/select_best.log",
+    container:
+        container_for("cpu")
+    params:
+        section=as_param(
+            {"seed": config["seed"], "pairing": config["train"]["dpo"]["pairing"]}
+        ),
     shell:
         "alma select-best --prompts {input.prompts} --responses {input.responses} --judgments {input.judgments}"
         " --round {wildcards.round} --params {params.section} --out {output} > {log} 2>&1"
 
 
 rule train_round:
-    container:
-        container_for("train")
     input:
         base=f"{R}/base/manifest.json",
         init=init_for_round,
         data=data_for_round,
     output:
         f"{R}/round{{round}}/model/manifest.json",
-    params:
-        section=round_train_section,
     log:
         f"{LOGS}/round{{round}}/train_round.log",
     benchmark:
         f"{BENCH}/round{{round}}/train_round.tsv"
+    container:
+        container_for("train")
     threads: 2
+    params:
+        section=round_train_section,
     shell:
         "alma train-sft --base {input.base} --init {input.init} --data {input.data} --params {params.section}"
         " --out {output} --threads {threads} > {log} 2>&1"

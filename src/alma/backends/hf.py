@@ -72,8 +72,9 @@ class HFBackend:
         batch_size: prompts per forward batch (each carries ``n`` samples when sampling).
     """
 
-    def __init__(self, model_dir: str | Path, device: str | None = None, batch_size: int = 32,
-                 trust_remote_code: bool = False):
+    def __init__(
+        self, model_dir: str | Path, device: str | None = None, batch_size: int = 32, trust_remote_code: bool = False
+    ):
         self.model_dir = Path(model_dir)
         self.tokenizer = load_tokenizer(model_dir)
         self.model = load_causal_lm(model_dir, device, trust_remote_code)
@@ -84,8 +85,9 @@ class HFBackend:
     def chat_texts(self, user_messages: Sequence[str]) -> list[str]:
         """Render single-turn user messages with the model's chat template (generation prompt on)."""
         return [
-            self.tokenizer.apply_chat_template([{"role": "user", "content": m}], add_generation_prompt=True,
-                                               tokenize=False)
+            self.tokenizer.apply_chat_template(
+                [{"role": "user", "content": m}], add_generation_prompt=True, tokenize=False
+            )
             for m in user_messages
         ]
 
@@ -105,8 +107,8 @@ class HFBackend:
         ids = torch.full((len(rows), width), pad, dtype=torch.long)
         mask = torch.zeros((len(rows), width), dtype=torch.long)
         for i, row in enumerate(rows):  # left padding: decoder-only models continue from the right edge
-            ids[i, width - len(row):] = torch.tensor(row)
-            mask[i, width - len(row):] = 1
+            ids[i, width - len(row) :] = torch.tensor(row)
+            mask[i, width - len(row) :] = 1
         return ids.to(self.device), mask.to(self.device)
 
     @staticmethod
@@ -129,8 +131,12 @@ class HFBackend:
         for b, batch in enumerate(length_sorted_batches([len(e) for e in encoded], self.batch_size)):
             ids, mask = self._pad([encoded[i] for i in batch])
             torch.manual_seed(params.seed + b)
-            kwargs = dict(max_new_tokens=params.max_new_tokens, num_return_sequences=params.n,
-                          pad_token_id=self.tokenizer.pad_token_id, eos_token_id=self.tokenizer.eos_token_id)
+            kwargs = dict(
+                max_new_tokens=params.max_new_tokens,
+                num_return_sequences=params.n,
+                pad_token_id=self.tokenizer.pad_token_id,
+                eos_token_id=self.tokenizer.eos_token_id,
+            )
             if params.greedy:
                 kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
             else:
@@ -139,9 +145,9 @@ class HFBackend:
                 kwargs.update(stop_strings=list(stop), tokenizer=self.tokenizer)
             with torch.inference_mode():
                 out = self.model.generate(input_ids=ids, attention_mask=mask, **kwargs)
-            decoded = self.tokenizer.batch_decode(out[:, ids.shape[1]:], skip_special_tokens=True)
+            decoded = self.tokenizer.batch_decode(out[:, ids.shape[1] :], skip_special_tokens=True)
             for j, index in enumerate(batch):
-                results[index] = decoded[j * params.n:(j + 1) * params.n]
+                results[index] = decoded[j * params.n : (j + 1) * params.n]
         return results
 
     # -- representations -----------------------------------------------------------------
@@ -158,8 +164,9 @@ class HFBackend:
         for batch in length_sorted_batches([len(e) for e in encoded], self.batch_size):
             ids, mask = self._pad([encoded[i] for i in batch])
             with torch.inference_mode():
-                hidden = self.model(input_ids=ids, attention_mask=mask, position_ids=self._positions(mask),
-                                    output_hidden_states=True).hidden_states[layer]
+                hidden = self.model(
+                    input_ids=ids, attention_mask=mask, position_ids=self._positions(mask), output_hidden_states=True
+                ).hidden_states[layer]
             hidden = hidden.float()
             if pooling == "mean":
                 weights = mask.unsqueeze(-1).float()

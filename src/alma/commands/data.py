@@ -37,12 +37,17 @@ def cmd_prepare_base(args) -> None:
         if not p.get("revision"):
             raise ValueError(f"base model {p['repo']!r} needs a pinned revision (a commit sha)")
         model_dir = Path(args.out).parent / "model"
-        snapshot_download(p["repo"], revision=p["revision"], local_dir=str(model_dir),
-                          allow_patterns=["*.json", "*.safetensors", "tokenizer*", "*.jinja"])
+        snapshot_download(
+            p["repo"],
+            revision=p["revision"],
+            local_dir=str(model_dir),
+            allow_patterns=["*.json", "*.safetensors", "tokenizer*", "*.jinja"],
+        )
     else:
         raise ValueError(f"base model path {local!r} does not exist and no hub repo is configured")
-    write_manifest(args.out, model_dir, base=p.get("repo") or str(local), config=p,
-                   hash_files=p.get("hash_files", True))
+    write_manifest(
+        args.out, model_dir, base=p.get("repo") or str(local), config=p, hash_files=p.get("hash_files", True)
+    )
 
 
 def _sample(rows: list[dict], size: int, seed: int, path: str) -> list[dict]:
@@ -70,7 +75,9 @@ def cmd_build_judge_seed(args) -> None:
     if p["world"] != "mini":
         rows = read_jsonl(p["path"], "seed_judgment")
         prompts = sorted({r["prompt"] for r in rows})
-        keep = set(random.Random(derive_seed(p["seed"], "judge_seed")).sample(prompts, min(p["prompts"], len(prompts))))
+        keep = set(
+            random.Random(derive_seed(p["seed"], "judge_seed")).sample(prompts, min(p["prompts"], len(prompts)))
+        )
         write_jsonl(args.out, [r for r in rows if r["prompt"] in keep], "seed_judgment")
         return
     from alma.backends.hf import HFBackend, set_threads
@@ -86,15 +93,19 @@ def cmd_build_judge_seed(args) -> None:
     tasks = judge_seed_tasks(universe, p["prompts"], seed)
     shots = [(r["prompt"], r["response"]) for r in read_jsonl(args.seed_sft, "seed_sft")[:3]]
     backend = HFBackend(resolve_model(args.base))
-    sampled = backend.generate([answer_prompt(shots, t.prompt) for t in tasks],
-                               SamplingParams(temperature=1.0, top_p=0.95, max_new_tokens=48, n=1, seed=seed),
-                               stop=ANSWER_STOP)
+    sampled = backend.generate(
+        [answer_prompt(shots, t.prompt) for t in tasks],
+        SamplingParams(temperature=1.0, top_p=0.95, max_new_tokens=48, n=1, seed=seed),
+        stop=ANSWER_STOP,
+    )
     rng = random.Random(seed)
     rows = []
     for i, (task, (base_answer,)) in enumerate(zip(tasks, sampled, strict=True)):
         # One response from the base model, one from a mix of good and flawed answers: the
         # paper's annotators saw responses of varied quality from several Llama models.
-        other = rng.choice([task.reference, corrupt_response(universe, task, rng), corrupt_response(universe, task, rng)])
+        other = rng.choice(
+            [task.reference, corrupt_response(universe, task, rng), corrupt_response(universe, task, rng)]
+        )
         for j, response in enumerate((cut_at_stop(base_answer, ANSWER_STOP), other)):
             score = annotate(universe, task.prompt, response, p["annotator_noise"], rng)
             rows.append({"id": f"judge-seed-{i:05d}-{j}", "prompt": task.prompt, "response": response, "score": score})
@@ -110,7 +121,9 @@ def cmd_build_eval_prompts(args) -> None:
 
         sets = eval_sets(build_universe(p["universe_seed"]), p["benchmarks"], derive_seed(p["seed"], "eval"))
     else:
-        sets = {name: read_jsonl(spec["path"], "eval_prompt")[: spec["size"]] for name, spec in p["benchmarks"].items()}
+        sets = {
+            name: read_jsonl(spec["path"], "eval_prompt")[: spec["size"]] for name, spec in p["benchmarks"].items()
+        }
     for name, rows in sets.items():
         write_jsonl(out_dir / f"{name}.jsonl", rows, "eval_prompt")
 
@@ -123,11 +136,19 @@ def cmd_build_mini_sets(args) -> None:
     p = parse_params(args.params)
     universe = build_universe(p["universe_seed"])
     rows = instruct_sft(universe, p["instruct_examples"], derive_seed(p["seed"], "instruct"))
-    write_jsonl(args.instruct_out, ({"messages": [{"role": "user", "content": r["prompt"]},
-                                                  {"role": "assistant", "content": r["response"]}]} for r in rows),
-                "sft_example")
-    write_jsonl(args.rm_pairs_out, reward_model_pairs(universe, p["reward_model_pairs"], derive_seed(p["seed"], "rm")),
-                "dpo_pair")
+    write_jsonl(
+        args.instruct_out,
+        (
+            {"messages": [{"role": "user", "content": r["prompt"]}, {"role": "assistant", "content": r["response"]}]}
+            for r in rows
+        ),
+        "sft_example",
+    )
+    write_jsonl(
+        args.rm_pairs_out,
+        reward_model_pairs(universe, p["reward_model_pairs"], derive_seed(p["seed"], "rm")),
+        "dpo_pair",
+    )
 
 
 def cmd_validate(args) -> None:

@@ -40,10 +40,18 @@ def cmd_generate_answers(args) -> None:
         else:
             outputs = backend.generate(backend.chat_texts([r["text"] for r in prompts]), sampling)
             template = "chat"
-        records = [{"prompt_id": r["id"], "response_id": f"{r['id']}/{args.name}", "text": o[0].strip(),
-                    "checkpoint": args.name, "sample_index": 0,
-                    "sampling": {**dataclasses.asdict(sampling), "template": template}, "seed": sampling.seed}
-                   for r, o in zip(prompts, outputs, strict=True)]
+        records = [
+            {
+                "prompt_id": r["id"],
+                "response_id": f"{r['id']}/{args.name}",
+                "text": o[0].strip(),
+                "checkpoint": args.name,
+                "sample_index": 0,
+                "sampling": {**dataclasses.asdict(sampling), "template": template},
+                "seed": sampling.seed,
+            }
+            for r, o in zip(prompts, outputs, strict=True)
+        ]
         write_jsonl(out_path, records, "response")
 
 
@@ -63,7 +71,9 @@ def _grade_reward_model(args, prompts, answers) -> tuple[list[float | None], str
     model_dir = resolve_model(args.reward_model)
     calibration = read_json(args.reward_model)["metrics"]["calibration"]
     raw = reward_scores(model_dir, [q["text"] for q in prompts], [a["text"] for a in answers])
-    return to_ten_point(raw, calibration["low"], calibration["high"]), f"reward-model:{read_json(args.reward_model)['config_hash']}"
+    return to_ten_point(
+        raw, calibration["low"], calibration["high"]
+    ), f"reward-model:{read_json(args.reward_model)['config_hash']}"
 
 
 def grade_file(args, p, prompts_path: str, answers_path: str, out_path: str) -> None:
@@ -78,17 +88,28 @@ def grade_file(args, p, prompts_path: str, answers_path: str, out_path: str) -> 
     else:
         raise ValueError(f"unknown evaluator {args.evaluator!r}")
     valid = [s for s in scores if s is not None]
-    write_json(out_path, {
-        "model": args.name, "benchmark": prompts[0]["benchmark"], "evaluator": args.evaluator,
-        "prompt_ids": [q["id"] for q in prompts], "scores": [None if s is None else round(float(s), 4) for s in scores],
-        "categories": [q.get("category") for q in prompts],
-        "mean": round(statistics.fmean(valid), 4) if valid else None, "n": len(scores),
-        "n_missing": len(scores) - len(valid),
-        "protocol": {"evaluator_id": evaluator_id, "template_hash": evaluator_id,
-                     "answer_template": answers[0]["sampling"].get("template", ""),
-                     "prompt_set_sha256": sha256_file(prompts_path), "generations_sha256": sha256_file(answers_path),
-                     "decoding": {k: v for k, v in answers[0]["sampling"].items() if k != "template"}},
-    })
+    write_json(
+        out_path,
+        {
+            "model": args.name,
+            "benchmark": prompts[0]["benchmark"],
+            "evaluator": args.evaluator,
+            "prompt_ids": [q["id"] for q in prompts],
+            "scores": [None if s is None else round(float(s), 4) for s in scores],
+            "categories": [q.get("category") for q in prompts],
+            "mean": round(statistics.fmean(valid), 4) if valid else None,
+            "n": len(scores),
+            "n_missing": len(scores) - len(valid),
+            "protocol": {
+                "evaluator_id": evaluator_id,
+                "template_hash": evaluator_id,
+                "answer_template": answers[0]["sampling"].get("template", ""),
+                "prompt_set_sha256": sha256_file(prompts_path),
+                "generations_sha256": sha256_file(answers_path),
+                "decoding": {k: v for k, v in answers[0]["sampling"].items() if k != "template"},
+            },
+        },
+    )
 
 
 def cmd_grade(args) -> None:

@@ -25,7 +25,9 @@ def cmd_build_judge_data(args) -> None:
     p = parse_params(args.params)
     rows = read_jsonl(args.seed_judge, "seed_judgment")
     train, heldout = split_by_prompt(rows, p["heldout_prompts"], derive_seed(p["seed"], "judge_split"))
-    write_jsonl(args.out, (judge_training_example(r["prompt"], r["response"], r["score"]) for r in train), "sft_example")
+    write_jsonl(
+        args.out, (judge_training_example(r["prompt"], r["response"], r["score"]) for r in train), "sft_example"
+    )
     write_jsonl(args.annotations_out, train, "seed_judgment")
     write_jsonl(args.heldout_out, heldout, "seed_judgment")
 
@@ -40,8 +42,13 @@ def _scorer(args, p):
     if p["variant"] == "fewshot_int":
         demos = read_jsonl(args.fewshot_from, "seed_judgment")
         fewshot = [(r["prompt"], r["response"], r["score"]) for r in random.Random(0).sample(demos, 3)]
-    return JudgeScorer(resolve_model(args.judge), p["variant"], judge_id=f"{p['judge_id']}:{p['variant']}",
-                       batch_size=p.get("batch_size", 32), fewshot=fewshot)
+    return JudgeScorer(
+        resolve_model(args.judge),
+        p["variant"],
+        judge_id=f"{p['judge_id']}:{p['variant']}",
+        batch_size=p.get("batch_size", 32),
+        fewshot=fewshot,
+    )
 
 
 def cmd_score(args) -> None:
@@ -52,8 +59,11 @@ def cmd_score(args) -> None:
     responses = [r for path in args.responses for r in read_jsonl(path, "response")]
     responses = shard_slice(responses, args.shard, args.shards)
     scorer = _scorer(args, p)
-    records = scorer.judgments([r["response_id"] for r in responses], [prompts[r["prompt_id"]] for r in responses],
-                               [r["text"] for r in responses])
+    records = scorer.judgments(
+        [r["response_id"] for r in responses],
+        [prompts[r["prompt_id"]] for r in responses],
+        [r["text"] for r in responses],
+    )
     missing = sum(r["score"] is None for r in records)
     if missing:
         print(f"judge output unparsable for {missing} of {len(records)} responses (recorded as null)")
@@ -71,8 +81,9 @@ def cmd_build_distill_data(args) -> None:
         if judgment["score"] is None:
             continue
         response = responses[judgment["response_id"]]
-        examples.append(judge_training_example(prompts[response["prompt_id"]], response["text"],
-                                               int(round(judgment["score"]))))
+        examples.append(
+            judge_training_example(prompts[response["prompt_id"]], response["text"], int(round(judgment["score"])))
+        )
     write_jsonl(args.out, examples, "sft_example")
 
 
@@ -101,9 +112,18 @@ def cmd_evaluate_judge(args) -> None:
     results = _scorer(args, p).score([r["prompt"] for r in rows], [r["response"] for r in rows])
     predicted = [r["score"] for r in results]
     summary = pairwise_accuracy(rows, predicted)
-    write_json(args.out, {"variant": p["variant"], "dataset": "heldout", "per_category": {}, **summary,
-                          "unparsable": sum(s is None for s in predicted),
-                          "scores": predicted, "gold": [r["score"] for r in rows]})
+    write_json(
+        args.out,
+        {
+            "variant": p["variant"],
+            "dataset": "heldout",
+            "per_category": {},
+            **summary,
+            "unparsable": sum(s is None for s in predicted),
+            "scores": predicted,
+            "gold": [r["score"] for r in rows],
+        },
+    )
 
 
 def register(sub) -> None:
@@ -111,8 +131,10 @@ def register(sub) -> None:
     for flag in ("--seed-judge", "--out", "--annotations-out", "--heldout-out"):
         c.add_argument(flag, required=True)
     add_common(c, threads=False)
-    for name, func, help in (("score", cmd_score, "judge scores for responses (one shard)"),
-                             ("evaluate-judge", cmd_evaluate_judge, "judge pairwise accuracy on held-out pairs")):
+    for name, func, help in (
+        ("score", cmd_score, "judge scores for responses (one shard)"),
+        ("evaluate-judge", cmd_evaluate_judge, "judge pairwise accuracy on held-out pairs"),
+    ):
         c = add_command(sub, name, func, help)
         c.add_argument("--judge", required=True, help="judge model manifest")
         c.add_argument("--fewshot-from", help="seed judgments for the 3-shot variant")

@@ -27,8 +27,15 @@ def cmd_synthesize_prompts(args) -> None:
     seeds = [r["prompt"] for r in read_jsonl(args.seed_sft, "seed_sft")]
     sampling = from_dict(SamplingParams, {**p["sampling"], "n": p.get("per_request", 4)})
     seed = derive_seed(p["seed"], "synthesis", args.shard)
-    records = synthesize(_backend(args.base, args.threads), seeds, len(per_shard), tuple(p["shots"]), sampling, seed,
-                         id_prefix=f"syn{args.shard:04d}")
+    records = synthesize(
+        _backend(args.base, args.threads),
+        seeds,
+        len(per_shard),
+        tuple(p["shots"]),
+        sampling,
+        seed,
+        id_prefix=f"syn{args.shard:04d}",
+    )
     write_jsonl(args.out, records, "prompt")
 
 
@@ -76,8 +83,9 @@ def cmd_select_prompts(args) -> None:
     p = parse_params(args.params)
     ledger = read_jsonl(args.ledger, "prompt", allow_empty=True) if args.ledger else []
     used = {r["id"] for r in ledger}
-    chosen = select_prompts(read_jsonl(args.pool, "prompt"), used, p["k"], p["method"],
-                            derive_seed(p["seed"], "select", args.round))
+    chosen = select_prompts(
+        read_jsonl(args.pool, "prompt"), used, p["k"], p["method"], derive_seed(p["seed"], "select", args.round)
+    )
     chosen = [{**r, "round_used": args.round} for r in chosen]
     write_jsonl(args.out, chosen, "prompt")
     if args.ledger_out:
@@ -96,9 +104,17 @@ def cmd_sample_responses(args) -> None:
     records = []
     for prompt, samples in zip(prompts, outputs, strict=True):
         for index, text in enumerate(samples):
-            records.append({"prompt_id": prompt["id"], "response_id": f"{prompt['id']}/{args.source}/{index}",
-                            "text": text.strip(), "checkpoint": args.checkpoint or args.source, "sample_index": index,
-                            "sampling": dataclasses.asdict(sampling), "seed": seed})
+            records.append(
+                {
+                    "prompt_id": prompt["id"],
+                    "response_id": f"{prompt['id']}/{args.source}/{index}",
+                    "text": text.strip(),
+                    "checkpoint": args.checkpoint or args.source,
+                    "sample_index": index,
+                    "sampling": dataclasses.asdict(sampling),
+                    "seed": seed,
+                }
+            )
     write_jsonl(args.out, records, "response")
 
 
@@ -111,8 +127,13 @@ def cmd_select_best(args) -> None:
     judgments = [r for path in args.judgments for r in read_jsonl(path, "judgment")]
     write_jsonl(args.out, best_of_n(prompts, responses, judgments), "sft_example")
     if args.pairs_out:
-        pairs = dpo_pairs(prompts, responses, judgments, p.get("pairing", "best_vs_random"),
-                          derive_seed(p["seed"], "pairs", args.round))
+        pairs = dpo_pairs(
+            prompts,
+            responses,
+            judgments,
+            p.get("pairing", "best_vs_random"),
+            derive_seed(p["seed"], "pairs", args.round),
+        )
         write_jsonl(args.pairs_out, pairs, "dpo_pair")
 
 

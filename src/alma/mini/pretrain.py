@@ -16,7 +16,7 @@ import math
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,10 +121,12 @@ def pretrain_base(
     vocab_size: int = 2048,
     seq_len: int = 256,
     batch_size: int = 16,
-    lr: float = 2e-3,
+    lr: float = 3e-3,
     warmup: int = 100,
     threads: int = 2,
     log_every: int = 100,
+    callback: Callable[[int, Any], None] | None = None,
+    callback_every: int = 200,
     **model_kwargs: Any,
 ) -> dict[str, Any]:
     """Pretrain the tiny base model on the universe's corpus and save it as a Hugging Face directory.
@@ -143,6 +145,9 @@ def pretrain_base(
         warmup: warmup steps.
         threads: torch CPU threads (fixed, since the thread count can change float reduction order).
         log_every: steps between progress lines on stdout.
+        callback: called as ``callback(step, model)`` every ``callback_every`` steps (e.g. knowledge
+            probes); it must not touch random state or weights, or reruns stop being bit-identical.
+        callback_every: steps between callback calls.
         **model_kwargs: overrides of :data:`BASE_MODEL` (LlamaConfig fields).
 
     Returns:
@@ -196,6 +201,11 @@ def pretrain_base(
                 f"step {step + 1}/{steps} loss {sum(losses[-log_every:]) / log_every:.3f} ({rate:.0f} tok/s)",
                 flush=True,
             )
+        if callback is not None and (step + 1) % callback_every == 0:
+            model.eval()
+            with torch.no_grad():
+                callback(step + 1, model)
+            model.train()
     train_time = time.time() - start
 
     model.eval()
