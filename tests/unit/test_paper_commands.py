@@ -41,10 +41,14 @@ def test_strict_check_exits_nonzero_when_numbers_are_off(tmp_path, capsys):
     out = tmp_path / "tables"
     out.mkdir()
     shutil.copy(REFERENCE / "table2_judge.csv", out / "table2_judge.csv")
-    assert _run("paper-check", "--reproduced", out, "--reference", REFERENCE, "--tables", "table2_judge", "--strict") == 0
+    assert (
+        _run("paper-check", "--reproduced", out, "--reference", REFERENCE, "--tables", "table2_judge", "--strict") == 0
+    )
     text = (out / "table2_judge.csv").read_text().replace("0.863", "0.800")
     (out / "table2_judge.csv").write_text(text)
-    assert _run("paper-check", "--reproduced", out, "--reference", REFERENCE, "--tables", "table2_judge", "--strict") == 1
+    assert (
+        _run("paper-check", "--reproduced", out, "--reference", REFERENCE, "--tables", "table2_judge", "--strict") == 1
+    )
     assert "FAIL" in capsys.readouterr().out
     assert _run("paper-check", "--reproduced", out, "--reference", REFERENCE, "--output", tmp_path / "r.csv") == 0
     assert (tmp_path / "r.csv").exists()
