@@ -259,7 +259,14 @@ def paper_outputs():
         f"{R}/paper/figures/round_curve.png",
         f"{R}/paper/tables/table1.md",
         f"{R}/paper/tables/table2_judge.md",
+        f"{R}/paper/check.csv",
+        f"{R}/paper/accounting.csv",
     ]
+
+
+def strict_flag():
+    """At paper scale the check fails outside tolerance; at mini scale it only reports."""
+    return "" if IS_MINI else "--strict"
 
 
 def seed_source(key):

@@ -14,7 +14,7 @@ rule generate_answers:
     log:
         f"{LOGS}/eval/{{model}}/generate_answers.log",
     benchmark:
-        f"{BENCH}/eval/generate_answers/{{model}}.tsv"
+        f"{BENCH}/generate_answers/{{model}}.tsv"
     container:
         container_for("vllm")
     threads: 2
@@ -39,7 +39,7 @@ rule grade_answers:
     log:
         f"{LOGS}/eval/{{model}}/{{evaluator}}.log",
     benchmark:
-        f"{BENCH}/eval/grade_answers/{{model}}.{{evaluator}}.tsv"
+        f"{BENCH}/grade_answers/{{model}}.{{evaluator}}.tsv"
     wildcard_constraints:
         evaluator="oracle|reward_model|armorm",
     container:

@@ -86,7 +86,7 @@ rule grade_answers_llm:
     log:
         f"{LOGS}/eval/{{model}}/{{evaluator}}.log",
     benchmark:
-        f"{BENCH}/eval/grade_answers_llm/{{model}}.{{evaluator}}.tsv"
+        f"{BENCH}/grade_answers_llm/{{model}}.{{evaluator}}.tsv"
     wildcard_constraints:
         evaluator="gpt4o",
     container:

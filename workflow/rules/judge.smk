@@ -34,7 +34,7 @@ rule train_judge:
     log:
         f"{LOGS}/judge/train_judge.log",
     benchmark:
-        f"{BENCH}/judge/train_judge.tsv"
+        f"{BENCH}/train_judge/judge.tsv"
     container:
         container_for("train")
     threads: 2
@@ -75,7 +75,7 @@ rule sample_distill_pairs:
     log:
         f"{LOGS}/judge/distill/responses/{{source}}.log",
     benchmark:
-        f"{BENCH}/judge/sample_distill_pairs/{{source}}.tsv"
+        f"{BENCH}/sample_distill_pairs/{{source}}.tsv"
     container:
         container_for("vllm")
     threads: 2
@@ -104,7 +104,7 @@ rule score_distill_pairs:
     log:
         f"{LOGS}/judge/score_distill_pairs.log",
     benchmark:
-        f"{BENCH}/judge/score_distill_pairs.tsv"
+        f"{BENCH}/score_distill_pairs/judge.tsv"
     container:
         container_for("vllm")
     threads: 2
@@ -130,7 +130,7 @@ rule distill_judge:
     log:
         f"{LOGS}/judge/distill_judge.log",
     benchmark:
-        f"{BENCH}/judge/distill_judge.tsv"
+        f"{BENCH}/distill_judge/judge.tsv"
     container:
         container_for("train")
     threads: 2
@@ -156,7 +156,7 @@ rule score_responses:
     log:
         f"{LOGS}/round{{round}}/judgments/{{source}}/shard{{shard}}.log",
     benchmark:
-        f"{BENCH}/round{{round}}/score_responses/{{source}}.shard{{shard}}.tsv"
+        f"{BENCH}/score_responses/round{{round}}.{{source}}.shard{{shard}}.tsv"
     container:
         container_for("vllm")
     threads: 2
@@ -177,7 +177,7 @@ rule evaluate_judge:
     log:
         f"{LOGS}/judge/eval/{{variant}}.log",
     benchmark:
-        f"{BENCH}/judge/evaluate_judge/{{variant}}.tsv"
+        f"{BENCH}/evaluate_judge/{{variant}}.tsv"
     container:
         container_for("vllm")
     threads: 2

@@ -9,7 +9,7 @@ rule pretrain_mini_base:
     log:
         "logs/resources/pretrain_mini_base.log",
     benchmark:
-        "benchmarks/resources/pretrain_mini_base.tsv"
+        "benchmarks/resources/pretrain_mini_base/mini-base.tsv"
     container:
         container_for("train")
     threads: 2
@@ -45,7 +45,7 @@ rule train_instruct:
     log:
         f"{LOGS}/instruct/train_instruct.log",
     benchmark:
-        f"{BENCH}/instruct/train_instruct.tsv"
+        f"{BENCH}/train_instruct/instruct.tsv"
     container:
         container_for("train")
     threads: 2
@@ -65,7 +65,7 @@ rule train_reward_model:
     log:
         f"{LOGS}/reward_model/train_reward_model.log",
     benchmark:
-        f"{BENCH}/reward_model/train_reward_model.tsv"
+        f"{BENCH}/train_reward_model/reward_model.tsv"
     container:
         container_for("train")
     threads: 2

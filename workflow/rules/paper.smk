@@ -55,15 +55,17 @@ rule plot_round_curve:
             category="Figure 2",
         ),
         pdf=f"{R}/paper/figures/round_curve.pdf",
+        data=f"{R}/paper/tables/figure2.csv",
     log:
         f"{LOGS}/paper/plot_round_curve.log",
     container:
         container_for("analysis")
     params:
         evaluator=EVALUATORS[0],
+        data=subpath(output.data, strip_suffix=".csv"),
     shell:
         "alma paper-figure2 --input {input} --evaluator {params.evaluator} --output-png {output.png}"
-        " --output-pdf {output.pdf} > {log} 2>&1"
+        " --output-pdf {output.pdf} --data {params.data} > {log} 2>&1"
 
 
 rule table2:
@@ -85,3 +87,41 @@ rule table2:
         stem=subpath(output[1], strip_suffix=".csv"),
     shell:
         "alma paper-table2 --inputs {input} --output-stem {params.stem} > {log} 2>&1"
+
+
+rule check_paper:
+    input:
+        tables=[f"{R}/paper/tables/table1.csv", f"{R}/paper/tables/table2_judge.csv"],
+        figure=f"{R}/paper/tables/figure2.csv",
+    output:
+        report(f"{R}/paper/check.csv", caption="../report/check.rst", category="Check"),
+    log:
+        f"{LOGS}/paper/check_paper.log",
+    container:
+        container_for("analysis")
+    params:
+        tables=subpath(input.figure, parent=True),
+        strict=strict_flag(),
+    shell:
+        "alma paper-check --reproduced {params.tables} --reference tests/reference/paper"
+        " --tables table1 table2_judge figure2 {params.strict} --output {output} > {log} 2>&1"
+
+
+rule accounting:
+    input:
+        f"{R}/paper/check.csv",
+    output:
+        report(
+            f"{R}/paper/accounting.csv",
+            caption="../report/accounting.rst",
+            category="Compute",
+        ),
+    log:
+        f"{LOGS}/paper/accounting.log",
+    container:
+        container_for("analysis")
+    params:
+        root=BENCH,
+    shell:
+        "alma accounting --input $(find {params.root} -name '*.tsv' | sort) --root {params.root}"
+        " --output {output} > {log} 2>&1"

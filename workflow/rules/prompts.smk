@@ -11,7 +11,7 @@ rule synthesize_prompts:
     log:
         f"{LOGS}/prompts/pool/shard{{shard}}.log",
     benchmark:
-        f"{BENCH}/prompts/synthesize_prompts/shard{{shard}}.tsv"
+        f"{BENCH}/synthesize_prompts/shard{{shard}}.tsv"
     container:
         container_for("vllm")
     threads: 2
@@ -50,7 +50,7 @@ rule embed_prompts:
     log:
         f"{LOGS}/prompts/embed_prompts.log",
     benchmark:
-        f"{BENCH}/prompts/embed_prompts.tsv"
+        f"{BENCH}/embed_prompts/pool.tsv"
     container:
         container_for("vllm")
     threads: 2

@@ -10,7 +10,7 @@ rule sample_responses:
     log:
         f"{LOGS}/round{{round}}/responses/{{source}}/shard{{shard}}.log",
     benchmark:
-        f"{BENCH}/round{{round}}/sample_responses/{{source}}.shard{{shard}}.tsv"
+        f"{BENCH}/sample_responses/round{{round}}.{{source}}.shard{{shard}}.tsv"
     container:
         container_for("vllm")
     threads: 2

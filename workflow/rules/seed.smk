@@ -55,7 +55,7 @@ rule build_judge_seed:
     log:
         f"{LOGS}/seed/build_judge_seed.log",
     benchmark:
-        f"{BENCH}/seed/build_judge_seed.tsv"
+        f"{BENCH}/build_judge_seed/seed.tsv"
     container:
         container_for("vllm")
     threads: 2

@@ -11,7 +11,7 @@ rule train_initial_sft:
     log:
         f"{LOGS}/round1/sft{{seed_index}}.log",
     benchmark:
-        f"{BENCH}/round1/train_initial_sft/sft{{seed_index}}.tsv"
+        f"{BENCH}/train_initial_sft/round1.sft{{seed_index}}.tsv"
     wildcard_constraints:
         seed_index="[12]",
     container:
@@ -54,7 +54,7 @@ rule train_round:
     log:
         f"{LOGS}/round{{round}}/train_round.log",
     benchmark:
-        f"{BENCH}/round{{round}}/train_round.tsv"
+        f"{BENCH}/train_round/round{{round}}.tsv"
     container:
         container_for("train")
     threads: 2
