@@ -229,6 +229,16 @@ def initial_sft_section(wildcards):
     return train_section("sft", config["train"]["seeds"][int(wildcards.seed_index) - 1])
 
 
+def previous_model(wildcards):
+    return manifest_of(checkpoint_for_source("latest", int(wildcards.round)))
+
+
+def round_dpo_section(wildcards):
+    return train_section(
+        "dpo", config["train"]["seeds"][0] + 100 * int(wildcards.round)
+    )
+
+
 def round_train_section(wildcards):
     return train_section(
         "sft", config["train"]["seeds"][0] + 100 * int(wildcards.round)

@@ -30,7 +30,8 @@ rule select_best:
         responses=response_files,
         judgments=judgment_files,
     output:
-        f"{R}/round{{round}}/data/best.jsonl",
+        best=f"{R}/round{{round}}/data/best.jsonl",
+        pairs=f"{R}/round{{round}}/data/pairs.jsonl",
     log:
         f"{LOGS}/round{{round}}/select_best.log",
     container:
@@ -41,25 +42,51 @@ rule select_best:
         ),
     shell:
         "alma select-best --prompts {input.prompts} --responses {input.responses} --judgments {input.judgments}"
-        " --round {wildcards.round} --params {params.section} --out {output} > {log} 2>&1"
+        " --round {wildcards.round} --params {params.section} --out {output.best} --pairs-out {output.pairs}"
+        " > {log} 2>&1"
 
 
-rule train_round:
-    input:
-        base=f"{R}/base/manifest.json",
-        init=init_for_round,
-        data=data_for_round,
-    output:
-        f"{R}/round{{round}}/model/manifest.json",
-    log:
-        f"{LOGS}/round{{round}}/train_round.log",
-    benchmark:
-        f"{BENCH}/train_round/round{{round}}.tsv"
-    container:
-        container_for("train")
-    threads: 2
-    params:
-        section=round_train_section,
-    shell:
-        "alma train-sft --base {input.base} --init {input.init} --data {input.data} --params {params.section}"
-        " --out {output} --threads {threads} > {log} 2>&1"
+if config["rounds"]["objective"] == "sft":
+
+    rule train_round:
+        input:
+            base=f"{R}/base/manifest.json",
+            init=init_for_round,
+            data=data_for_round,
+        output:
+            f"{R}/round{{round}}/model/manifest.json",
+        log:
+            f"{LOGS}/round{{round}}/train_round.log",
+        benchmark:
+            f"{BENCH}/train_round/round{{round}}.tsv"
+        container:
+            container_for("train")
+        threads: 2
+        params:
+            section=round_train_section,
+        shell:
+            "alma train-sft --base {input.base} --init {input.init} --data {input.data} --params {params.section}"
+            " --out {output} --threads {threads} > {log} 2>&1"
+
+else:
+
+    # Table 6's DPO column: round r = DPO from the round r-1 model on round r's pairs
+    # (chosen = judge's best, rejected per train.dpo.pairing); round 1 is the SFT model.
+    rule train_round:
+        input:
+            init=previous_model,
+            pairs=f"{R}/round{{round}}/data/pairs.jsonl",
+        output:
+            f"{R}/round{{round}}/model/manifest.json",
+        log:
+            f"{LOGS}/round{{round}}/train_round.log",
+        benchmark:
+            f"{BENCH}/train_round/round{{round}}.tsv"
+        container:
+            container_for("train")
+        threads: 2
+        params:
+            section=round_dpo_section,
+        shell:
+            "alma train-dpo --init {input.init} --pairs {input.pairs} --params {params.section}"
+            " --out {output} --threads {threads} > {log} 2>&1"
