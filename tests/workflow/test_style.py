@@ -36,10 +36,11 @@ def test_every_rule_has_a_log_and_every_heavy_rule_a_benchmark():
 
     heavy = {"threads: 2"}
     for smk in (REPO / "workflow" / "rules").glob("*.smk"):
-        for block in re.split(r"\n(?=rule \w+:)", smk.read_text()):
-            if not block.startswith("rule ") or "shell:" not in block:
+        for block in re.split(r"\n(?=\s*rule \w+:)", smk.read_text()):
+            block = block.strip("\n")
+            if not block.lstrip().startswith("rule ") or "shell:" not in block:
                 continue
             name = block.split(":")[0].split()[1]
-            assert "\n    log:" in block, f"{smk.name}: rule {name} has no log:"
+            assert re.search(r"\n\s+log:", block), f"{smk.name}: rule {name} has no log:"
             if any(h in block for h in heavy):
-                assert "\n    benchmark:" in block, f"{smk.name}: rule {name} runs a model but has no benchmark:"
+                assert re.search(r"\n\s+benchmark:", block), f"{smk.name}: rule {name} runs a model, no benchmark:"
