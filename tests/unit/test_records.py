@@ -16,6 +16,17 @@ def test_roundtrip_is_byte_stable(tmp_path):
     assert [r["id"] for r in read_jsonl(path, "prompt")] == ["p1", "p2"]
 
 
+def test_written_files_follow_the_umask(tmp_path):
+    import os
+    import stat
+
+    write_json(tmp_path / "a.json", {})
+    mode = stat.S_IMODE(os.stat(tmp_path / "a.json").st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask
+
+
 def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     path = tmp_path / "out.jsonl"
     path.write_text("old\n")
