@@ -37,7 +37,8 @@ def workflow_rules() -> dict[str, str | None]:
     """Rule name -> container role, from workflow/rules/*.smk (target rules live in the Snakefile)."""
     rules = {}
     for path in RULE_FILES:
-        blocks = re.split(r"(?m)^rule (\w+):", path.read_text())
+        # rules may sit indented under an `if` (e.g. train_round for SFT or DPO)
+        blocks = re.split(r"(?m)^[ \t]*rule (\w+):", path.read_text())
         for name, body in zip(blocks[1::2], blocks[2::2], strict=True):
             role = re.search(r'container_for\("(\w+)"\)', body)
             rules[name] = role.group(1) if role else None

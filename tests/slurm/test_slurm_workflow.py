@@ -6,6 +6,8 @@ mini workflow (tests/config/config.yaml) gives the same JSON/JSONL outputs throu
 """
 
 import hashlib
+import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -20,6 +22,18 @@ REPO = Path(__file__).resolve().parents[2]
 CI_PROFILE = REPO / "profiles" / "ci-slurm"
 TEST_CONFIG = REPO / "tests" / "config" / "config.yaml"
 SHIPPED_BASE = REPO / "resources" / "mini-base" / "pretrain.json"
+
+
+def slurm_targets(run: str) -> list[str]:
+    """What the comparison runs: the whole test DAG takes ~15 min of CPU per run here (twice), so by
+    default two targets that reach every request shape of the profile in about a minute: CPU rules,
+    1 GPU by --gpus (generate_answers), 1 GPU by --gres (grade_answers) and a 2-GPU single-task
+    training job (train_initial_sft). ALMA_SLURM_FULL_DAG=1 runs `all`."""
+    if os.environ.get("ALMA_SLURM_FULL_DAG") == "1":
+        return ["all"]
+    return [f"results/{run}/round1/sft1/manifest.json", f"results/{run}/eval/base/lima/oracle.json"]
+
+
 # what a copy of the repository for a run leaves out: environments, VCS, earlier results
 _NOT_COPIED = shutil.ignore_patterns(
     ".venv*",
@@ -78,13 +92,29 @@ def sbatch_calls(log_text: str) -> dict[str, list[str]]:
     return calls
 
 
+# timings recorded in manifests and metrics: they differ between any two runs
+VOLATILE_KEYS = frozenset({"wall_seconds", "wall_time_s", "train_time_s"})
+
+
+def _without_volatile(value):
+    if isinstance(value, dict):
+        return {k: _without_volatile(v) for k, v in value.items() if k not in VOLATILE_KEYS}
+    if isinstance(value, list):
+        return [_without_volatile(v) for v in value]
+    return value
+
+
 def output_hashes(results: Path) -> dict[str, str]:
-    """sha256 of every JSON/JSONL file under `results`, keyed by its relative path."""
-    return {
-        str(p.relative_to(results)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(results.rglob("*"))
-        if p.suffix in {".json", ".jsonl"} and p.is_file()
-    }
+    """sha256 of every JSON/JSONL file under `results` (timing fields dropped), by relative path."""
+    hashes = {}
+    for path in sorted(results.rglob("*")):
+        if path.suffix not in {".json", ".jsonl"} or not path.is_file():
+            continue
+        text = path.read_text()
+        records = [json.loads(text)] if path.suffix == ".json" else [json.loads(x) for x in text.splitlines() if x]
+        canonical = "\n".join(json.dumps(_without_volatile(r), sort_keys=True) for r in records)
+        hashes[str(path.relative_to(results))] = hashlib.sha256(canonical.encode()).hexdigest()
+    return hashes
 
 
 def test_request_shapes_reach_slurm(slurm_cluster, run_snakemake, tmp_path):
@@ -131,11 +161,15 @@ def test_mini_workflow_through_slurm_matches_local_run(slurm_cluster, run_snakem
     # one copy, run twice at the same path: a path that leaks into an output cannot fake a difference
     work = tmp_path / "repo"
     shutil.copytree(REPO, work, ignore=_NOT_COPIED, symlinks=True)
-    config = ["--configfile", "tests/config/config.yaml"]
+    targets = slurm_targets(yaml.safe_load(TEST_CONFIG.read_text())["run"])
+    config = [*targets, "--configfile", "tests/config/config.yaml"]
+    # alma from the copy, not the editable install: edits to the checkout during the ~2 runs cannot
+    # leak in (this caught a mid-test edit of the oracle once); PYTHONHASHSEED as `make` sets it
+    env = {**slurm_cluster.env, "PYTHONPATH": str(work / "src"), "PYTHONHASHSEED": "0"}
 
     rc, local_s, out = run_snakemake(
         "--profile", "profiles/local", "--cores", "2", *config,
-        cwd=work, env=slurm_cluster.env, log=tmp_path / "local.log", kill_after_s=1200,
+        cwd=work, env=env, log=tmp_path / "local.log", kill_after_s=1200,
     )  # fmt: skip
     assert rc == 0, f"local run failed:\n{out[-3000:]}"
     want = output_hashes(work / "results")
@@ -145,7 +179,7 @@ def test_mini_workflow_through_slurm_matches_local_run(slurm_cluster, run_snakem
 
     rc, slurm_s, out = run_snakemake(
         "--profile", "profiles/ci-slurm", *config,
-        cwd=work, env=slurm_cluster.env, log=tmp_path / "slurm.log", kill_after_s=1800,
+        cwd=work, env=env, log=tmp_path / "slurm.log", kill_after_s=1800,
     )  # fmt: skip
     assert rc == 0, f"run through Slurm failed:\n{out[-3000:]}"
 

@@ -42,7 +42,7 @@ def test_corpus_states_every_fact_many_times(universe, corpus):
             text.count(f"The {c.name} is {c.colour}.") + text.count(f"The colour of the {c.name} is {c.colour}.") >= 3
         )
         assert text.count(f"The {c.name} lives in {c.home}.") >= 3
-    assert text.count("7 plus 12 is 19.") + text.count("12 plus 7 is 19.") >= 3
+    assert text.count("3 plus 9 is 12.") + text.count("9 plus 3 is 12.") >= 3
     assert "The opposite of hot is cold." in text
 
 

@@ -54,14 +54,14 @@ def test_wrong_answers_score_low_in_every_family(universe):
 
 
 def test_form_flaws_give_partial_credit(universe):
-    task = next(t for t in variants(universe, "add:7:12") if t.prompt == "What is 7 plus 12?")
-    assert grade(universe, task.prompt, "7 plus 12 is 19.") == 10
-    assert 6 <= grade(universe, task.prompt, "19.") <= 8  # terse
-    assert 6 <= grade(universe, task.prompt, "7 plus 12 is 19. The sky is big.") <= 8  # rambling
-    assert 4 <= grade(universe, task.prompt, "7 plus 12 is 19. 7 plus 12 is 19.") <= 7  # repeated
-    assert 6 <= grade(universe, task.prompt, "7 plus 12 is 19 zq.") <= 8  # junk word
-    assert grade(universe, task.prompt, "7 plus 12 is 20.") == 3  # wrong, well formed
-    assert grade(universe, task.prompt, "7 plus 12 is") == 2  # wrong and cut off
+    task = next(t for t in variants(universe, "add:3:9") if t.prompt == "What is 3 plus 9?")
+    assert grade(universe, task.prompt, "3 plus 9 is 12.") == 10
+    assert 6 <= grade(universe, task.prompt, "12.") <= 8  # terse
+    assert 6 <= grade(universe, task.prompt, "3 plus 9 is 12. The sky is big.") <= 8  # rambling
+    assert 4 <= grade(universe, task.prompt, "3 plus 9 is 12. 3 plus 9 is 12.") <= 7  # repeated
+    assert 6 <= grade(universe, task.prompt, "3 plus 9 is 12 zq.") <= 8  # junk word
+    assert grade(universe, task.prompt, "3 plus 9 is 13.") == 3  # wrong, well formed
+    assert grade(universe, task.prompt, "3 plus 9 is") == 2  # wrong and cut off
     assert grade(universe, task.prompt, "") == 0
     assert grade(universe, task.prompt, "qqz vvk xlo") == 0  # garbage
 
@@ -79,3 +79,11 @@ def test_lists_get_partial_credit_by_f1(universe):
     members = universe.residents("home", place)
     half = "The creatures that live in {} are {}.".format(place, " and ".join(f"the {m}" for m in members[:3]))
     assert 3 < grade(universe, task.prompt, half) < 10
+
+
+def test_echoing_the_request_is_not_an_answer(universe):
+    task = variants(universe, f"write:{universe.creatures[0].name}:rain")[0]
+    assert grade(universe, task.prompt, task.prompt) <= 3
+    assert grade(universe, task.prompt, f"Write a sentence about the {universe.creatures[0].name} and rain.") <= 3
+    fact = variants(universe, f"colour:{universe.creatures[0].name}")[0]
+    assert grade(universe, fact.prompt, f"{fact.prompt} {fact.reference}") <= 3

@@ -1,11 +1,16 @@
 """Pretraining corpus of the mini world: the universe's knowledge stated in plain prose.
 
 Every fact is stated many times in varied wording, in documents of several kinds (creature
-profiles, place/colour/food rosters, arithmetic and comparison lessons, word notes, counting,
+profiles, place/colour/food rosters, number and word notes, counting, sentences about a word,
 short stories). The corpus never contains chat markup or question/answer pairs: like Llama-3 in
 the paper, the base model should *know* the facts without having learned to *answer* requests.
 The stories only use true facts (a creature's colour, home and food), so the corpus never
 contradicts itself.
+
+Many documents open with a short title naming their topic ("About 7 and 5.", "The word rain.")
+that the text then repeats. Web text is full of such headings, and they teach the base model to
+copy a topic word from earlier context, which is what an answer does with the words of its request
+(measured: without them, SFT answers ignored the numbers and words of the prompt).
 """
 
 from __future__ import annotations
@@ -19,14 +24,14 @@ from alma.mini.universe import WRITING_PHRASES, Universe
 CHAT_MARKERS: tuple[str, ...] = (
     "<|user|>", "<|assistant|>", "<|end|>", "<|system|>", "Request:", "Answer:", "User:", "Assistant:",
 )  # fmt: skip
-DEFAULT_ROUNDS = 40
-"""passes over the whole universe; each pass states every fact at least once (about 15k tokens)."""
+DEFAULT_ROUNDS = 30
+"""passes over the whole universe; each pass states every fact at least twice (about 20k tokens)."""
 
-OPENERS = ("The {e} is a {c} creature that lives in {p}.", "In the land of {p} lives the {e}.",
+OPENERS = ("The {e} is {ac} creature that lives in {p}.", "In the land of {p} lives the {e}.",
            "This is a short note about the {e}.", "The {e} is one of the creatures of {p}.",
            "Let us learn about the {e}.", "Here is what people say about the {e}.")  # fmt: skip
 COLOUR_T = ("The {e} is {c}.", "The colour of the {e} is {c}.", "The {e} has {c} fur.",
-            "Everyone knows that the {e} is {c}.", "The {e} is a {c} creature.")  # fmt: skip
+            "Everyone knows that the {e} is {c}.", "The {e} is {ac} creature.")  # fmt: skip
 HOME_T = ("The {e} lives in {p}.", "The home of the {e} is {p}.", "In {p} you can find the {e}.",
           "The {e} has always lived in {p}.", "{p} is the home of the {e}.")  # fmt: skip
 FOOD_T = ("The {e} eats {f}.", "The favourite food of the {e} is {f}.", "Every day the {e} looks for {f} to eat.",
@@ -55,6 +60,14 @@ LETTER_T = ("The word {w} begins with the letter {l}.", "{W} starts with the let
 WORD_HEADERS = ("Some notes on words.", "A lesson about words.", "Words and their letters.", "")  # fmt: skip
 COUNT_T = ("Counting from {a} to {b} goes {seq}.", "The numbers from {a} to {b} are {items}.",
            "From {a} up to {b} we count {seq}.")  # fmt: skip
+ROSTER_TITLES = {"home": ("Creatures of {p}.", "Life in {p}.", "{p}."),
+                 "colour": ("The {c} creatures.", "On {c} creatures.", "Creatures that are {c}."),
+                 "food": ("Creatures that eat {f}.", "On {f}.", "Eaters of {f}.")}  # fmt: skip
+PAIR_TITLES = ("About {a} and {b}.", "The numbers {a} and {b}.", "{a} and {b}.", "Take {a} and {b}.")
+COUNT_TITLES = ("From {a} to {b}.", "Counting to {b}.", "Numbers in a row.")
+WORD_TITLES = ("A note on the word {w}.", "The word {w}.", "{W}.", "On the word {w}.")
+WRITING_TITLES = ("Stories about the {w}.", "The {w}.", "Sentences with the word {w}.", "A few lines about the {w}.")
+PAIR_CREATURE_TITLES = ("The {t} and the {s}.", "Comparing the {s} and the {t}.", "Two creatures.")
 STORY_OPEN = ("Once upon a time, the {e} lived in {p}.", "One morning the {c} {e} woke up in {p}.",
               "This is a story about the {e} and the {e2}.", "It was a quiet day in {p}.")  # fmt: skip
 STORY_LINK = ("", "Then ", "Later ", "After that, ", "At night ", "In the afternoon ", "Soon ")
@@ -63,7 +76,8 @@ STORY_EXTRA = ("The {e} ate some {f}.", "The {e2} came to visit the {e}.", "The 
 STORY_CLOSE = ("In the end, the {e} went home to {p}.", "It was a good day for the {e}.", "And that is the end of the story.")  # fmt: skip
 ALL_TEMPLATES = (OPENERS, COLOUR_T, HOME_T, FOOD_T, HEIGHT_T, FACT_HEADERS, HOME_LIST_T, COLOUR_LIST_T, FOOD_LIST_T,
                  ADD_T, SUB_T, NUMBER_HEADERS, NUM_CMP_T, TALLER_T, OPPOSITE_T, LETTER_T, WORD_HEADERS, COUNT_T,
-                 STORY_OPEN, STORY_LINK, STORY_EXTRA, STORY_CLOSE)  # fmt: skip
+                 STORY_OPEN, STORY_LINK, STORY_EXTRA, STORY_CLOSE, PAIR_TITLES, COUNT_TITLES, WORD_TITLES,
+                 WRITING_TITLES, PAIR_CREATURE_TITLES, *ROSTER_TITLES.values())  # fmt: skip
 
 
 def template_words() -> frozenset[str]:
@@ -91,7 +105,8 @@ def _fill(rng: random.Random, templates: tuple[str, ...], **fields: object) -> s
 
 def _creature_fields(u: Universe, name: str) -> dict[str, object]:
     c = u.creature(name)
-    return {"e": c.name, "c": c.colour, "p": c.home, "f": c.food, "n": c.height}
+    article = "an" if c.colour[0] in "aeiou" else "a"
+    return {"e": c.name, "c": c.colour, "ac": f"{article} {c.colour}", "p": c.home, "f": c.food, "n": c.height}
 
 
 def _profile(u: Universe, rng: random.Random, name: str) -> str:
@@ -114,6 +129,7 @@ def _fact_mix(u: Universe, rng: random.Random, k: int) -> str:
 
 
 def _rosters(u: Universe, rng: random.Random) -> list[str]:
+    """One titled document per place, colour and food listing its creatures, plus two member facts."""
     docs = []
     for attribute, values, templates, field in (("home", u.places, HOME_LIST_T, "p"),
                                                 ("colour", u.colours, COLOUR_LIST_T, "c"),
@@ -122,14 +138,35 @@ def _rosters(u: Universe, rng: random.Random) -> list[str]:
             members = list(u.residents(attribute, value))
             rng.shuffle(members)
             items = _items(members)
+            title = _fill(rng, ROSTER_TITLES[attribute], **{field: value})
             first = _fill(rng, templates, items=items, Items=_cap(items), **{field: value})
             extra = [_fill(rng, COLOUR_T, **_creature_fields(u, m)) for m in members[:2]]
-            docs.append(" ".join([first, *extra]))
+            docs.append(" ".join([title, first, *extra]))
     return docs
 
 
-def _numbers(u: Universe, rng: random.Random, per_doc: int = 8) -> list[str]:
-    """Every addition, subtraction, number comparison and counting fact once, in short lessons."""
+def _number_pairs(u: Universe, rng: random.Random, per_pair: int = 2) -> list[str]:
+    """Titled notes per pair of operands: both sums, both differences and the comparison.
+
+    Arithmetic needs more exposures than single facts (two operands make one answer), hence
+    ``per_pair`` notes per round on top of the mixed lessons.
+    """
+    docs = []
+    for key in [k for k in task_keys(u)["arithmetic"][0] for _ in range(per_pair)]:
+        _, x, y = key.split(":")
+        a, b = (int(x), int(y)) if rng.random() < 0.5 else (int(y), int(x))
+        s = a + b
+        lines = [_fill(rng, ADD_T, a=a, b=b, s=s), _fill(rng, SUB_T, a=s, b=b, s=a)]
+        if a != b:
+            lines += [_fill(rng, ADD_T, a=b, b=a, s=s), _fill(rng, SUB_T, a=s, b=a, s=b),
+                      _fill(rng, NUM_CMP_T, hi=max(a, b), lo=min(a, b))]  # fmt: skip
+        rng.shuffle(lines)
+        docs.append(" ".join([_fill(rng, PAIR_TITLES, a=a, b=b), *lines]))
+    return docs
+
+
+def _number_lessons(u: Universe, rng: random.Random, per_doc: int = 8) -> list[str]:
+    """Every sum, difference and number comparison once more, in untitled mixed lessons."""
     facts = []
     for key in (k for group in task_keys(u)["arithmetic"] for k in group):
         kind, a, b = key.split(":")
@@ -138,34 +175,57 @@ def _numbers(u: Universe, rng: random.Random, per_doc: int = 8) -> list[str]:
     for key in task_keys(u)["comparison"][0]:
         hi, lo = truth(u, key)
         facts.append(_fill(rng, NUM_CMP_T, hi=hi, lo=lo))
-    for key in task_keys(u)["list"][3]:
-        seq = truth(u, key)
-        facts.append(_fill(rng, COUNT_T, a=seq[0], b=seq[-1], seq=", ".join(map(str, seq)),
-                           items=_items([str(n) for n in seq], prefix="")))  # fmt: skip
     rng.shuffle(facts)
     return [" ".join(x for x in [rng.choice(NUMBER_HEADERS), *facts[i : i + per_doc]] if x)
             for i in range(0, len(facts), per_doc)]  # fmt: skip
 
 
-def _comparisons(u: Universe, rng: random.Random, per_creature: int = 3) -> list[str]:
-    """Height comparisons of each creature with a few random others (distinct heights only)."""
+def _counting(u: Universe, rng: random.Random) -> list[str]:
+    docs = []
+    for key in task_keys(u)["list"][3]:
+        seq = truth(u, key)
+        fields = {"a": seq[0], "b": seq[-1], "seq": ", ".join(map(str, seq)),
+                  "items": _items([str(n) for n in seq], prefix="")}  # fmt: skip
+        docs.append(f"{_fill(rng, COUNT_TITLES, **fields)} {_fill(rng, COUNT_T, **fields)}")
+    return docs
+
+
+def _comparisons(u: Universe, rng: random.Random, per_creature: int = 2) -> list[str]:
+    """Titled height comparisons of each creature with a few random others (distinct heights only)."""
     docs = []
     for c in u.creatures:
         others = [o for o in u.creatures if o.height != c.height]
-        lines = []
         for o in rng.sample(others, min(per_creature, len(others))):
             t, s = (c, o) if c.height > o.height else (o, c)
-            lines.append(_fill(rng, TALLER_T, t=t.name, s=s.name, nt=t.height, ns=s.height))
-        docs.append(" ".join(lines))
+            fields = {"t": t.name, "s": s.name, "nt": t.height, "ns": s.height}
+            docs.append(f"{_fill(rng, PAIR_CREATURE_TITLES, **fields)} {_fill(rng, TALLER_T, **fields)}")
     return docs
 
 
 def _words(u: Universe, rng: random.Random, per_doc: int = 6) -> list[str]:
-    facts = [_fill(rng, OPPOSITE_T, w=w, o=o, W=_cap(w)) for a, b in u.antonyms for w, o in ((a, b), (b, a))]
+    """A titled note per word (its opposite or first letter), plus the same facts in mixed lessons."""
+    opposites = [(w, o) for a, b in u.antonyms for w, o in ((a, b), (b, a))]
+    notes = [f"{_fill(rng, WORD_TITLES, w=w, W=_cap(w))} {_fill(rng, OPPOSITE_T, w=w, o=o, W=_cap(w))}"
+             for w, o in opposites]  # fmt: skip
+    notes += [f"{_fill(rng, WORD_TITLES, w=w, W=_cap(w))} {_fill(rng, LETTER_T, w=w, W=_cap(w), l=w[0])}"
+              for w in u.letter_words]  # fmt: skip
+    facts = [_fill(rng, OPPOSITE_T, w=w, o=o, W=_cap(w)) for w, o in opposites]
     facts += [_fill(rng, LETTER_T, w=w, W=_cap(w), l=w[0]) for w in u.letter_words]
     rng.shuffle(facts)
-    return [" ".join(x for x in [rng.choice(WORD_HEADERS), *facts[i : i + per_doc]] if x)
-            for i in range(0, len(facts), per_doc)]  # fmt: skip
+    return notes + [" ".join(x for x in [rng.choice(WORD_HEADERS), *facts[i : i + per_doc]] if x)
+                    for i in range(0, len(facts), per_doc)]  # fmt: skip
+
+
+def _writing(u: Universe, rng: random.Random, per_word: int = 2) -> list[str]:
+    """Titled documents of a few sentences that all use one writing word (constrained writing, as prose)."""
+    docs = []
+    for word in u.writing_words:
+        for _ in range(per_word):
+            lines = [_fill(rng, WRITING_TITLES, w=word)]
+            for who in rng.sample([c.name for c in u.creatures], rng.randint(2, 4)):
+                lines.append(_cap(f"{rng.choice(STORY_LINK)}the {who} {rng.choice(WRITING_PHRASES[word])}."))
+            docs.append(" ".join(lines))
+    return docs
 
 
 def _story(u: Universe, rng: random.Random) -> str:
@@ -185,11 +245,12 @@ def _story(u: Universe, rng: random.Random) -> str:
 
 
 def _one_round(u: Universe, rng: random.Random) -> list[str]:
-    # Fact-dense documents dominate: a 4M model learns associations slowly, so stories (which teach
-    # the writing style but state few facts) are kept to a quarter of the creature count.
+    # Fact-dense documents dominate: a 4M model learns associations slowly, so free stories (which
+    # teach style but state few facts) are kept to a quarter of the creature count.
     docs = [_profile(u, rng, c.name) for c in u.creatures]
     docs += [_fact_mix(u, rng, 8) for _ in range(len(u.creatures) // 2)]
-    docs += _rosters(u, rng) + _numbers(u, rng) + _comparisons(u, rng) + _words(u, rng)
+    docs += _rosters(u, rng) + _number_pairs(u, rng) + _number_lessons(u, rng) + _counting(u, rng)
+    docs += _comparisons(u, rng) + _words(u, rng) + _writing(u, rng)
     docs += [_story(u, rng) for _ in range(len(u.creatures) // 4)]
     return docs
 

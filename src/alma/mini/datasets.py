@@ -90,7 +90,16 @@ def eval_sets(universe: Universe, sizes: Mapping[str, int], seed: int) -> dict[s
 
 
 def judge_seed_tasks(universe: Universe, n_prompts: int, seed: int) -> list[Task]:
-    """Train-split prompts for the judge's seed annotations (paper: 2,000 prompts x 2 responses)."""
+    """Train-split prompts for the judge's seed annotations (paper: 2,000 prompts x 2 responses).
+
+    Args:
+        universe: the world.
+        n_prompts: number of prompts.
+        seed: sampling seed.
+
+    Returns:
+        ``n_prompts`` tasks with distinct prompts.
+    """
     return sample_tasks(universe, n_prompts, seed + _SEED_OFFSET["judge"], split="train")
 
 

@@ -48,6 +48,7 @@ _FILLER = frozenset(
         "so",
     ]
 )
+_INSTRUCTION_WORDS = frozenset({"write", "sentence", "use", "uses", "includes", "make", "word"})
 PENALTY = {"truncated": 2, "terse": 2, "rambling": 2, "repeated": 3, "junk": 2, "question": 1}
 """points a correct answer loses per form flaw."""
 
@@ -165,12 +166,23 @@ def _judge_answer(universe: Universe, key: str, first: str) -> Verdict:
         return Verdict(score, score > 0 or _has(args[0], first))
     if kind == "write":
         hits = _has(args[0], first) + _has(args[1], first)
-        return Verdict(float(hits == 2), hits > 0)
+        # A restated instruction names the creature and the word too, but it is not a sentence about them.
+        instruction = bool(set(_TOKEN.findall(first)) & _INSTRUCTION_WORDS)
+        return Verdict(float(hits == 2 and not instruction), hits > 0)
     raise KeyError(f"unknown task key {key!r}")
 
 
 def form_flaws(universe: Universe, task: Task, response: str) -> list[str]:
-    """The form flaws of a response (names from :data:`PENALTY`), independent of correctness."""
+    """The form flaws of a response, independent of correctness.
+
+    Args:
+        universe: the world (its lexicon tells words from junk).
+        task: the task answered (its reference sets the length beyond which an answer rambles).
+        response: the response text.
+
+    Returns:
+        Names of flaws, keys of :data:`PENALTY`.
+    """
     text = response.strip()
     lower = text.lower()
     tokens = _TOKEN.findall(lower)
@@ -217,6 +229,8 @@ def grade(universe: Universe, prompt: str, response: str) -> float | None:
         return 0.0  # empty, or mostly not words of this world: garbage
     first = _SENTENCE_END.split(text, maxsplit=1)[0].lower()
     verdict = _judge_answer(universe, task.key, first)
+    if normalize(text).startswith(normalize(task.prompt)):  # echoing the request is not an answer
+        verdict = Verdict(0.0, True)
     penalty = sum(PENALTY[f] for f in form_flaws(universe, task, text))
     if verdict.correct >= 1:
         return float(max(4, 10 - penalty))

@@ -84,7 +84,14 @@ def kind_of(key: str) -> str:
 
 
 def split_of(key: str) -> str:
-    """``"eval"`` for about :data:`EVAL_PERCENT` % of keys (a fixed hash partition), else ``"train"``."""
+    """The split of a task key: a fixed hash partition, the same in every process and universe.
+
+    Args:
+        key: a task key.
+
+    Returns:
+        ``"eval"`` for about :data:`EVAL_PERCENT` % of keys, else ``"train"``.
+    """
     digest = hashlib.sha256(f"alma-mini-split:{key}".encode()).digest()
     return "eval" if int.from_bytes(digest[:4], "big") % 100 < EVAL_PERCENT else "train"
 
@@ -96,14 +103,15 @@ def task_keys(universe: Universe) -> dict[str, tuple[tuple[str, ...], ...]]:
     Returns:
         family -> tuple of key groups, one group per sub-kind, each a tuple of keys.
     """
-    u, top = universe, universe.max_number
+    u, top, ops = universe, universe.max_number, universe.max_operand
     names = [c.name for c in u.creatures]
     taller = [f"taller:{x}:{y}" for i, x in enumerate(sorted(names)) for y in sorted(names)[i + 1 :]
               if u.creature(x).height != u.creature(y).height]  # fmt: skip
     groups: dict[str, list[list[str]]] = {
         "fact": [[f"{attr}:{n}" for n in names] for attr in ("colour", "home", "food", "height")],
-        "arithmetic": [[f"add:{a}:{b}" for a in range(1, top + 1) for b in range(a, top + 1)],
-                       [f"sub:{a}:{b}" for a in range(2, top + 1) for b in range(1, a)]],
+        # Subtractions are the inverses of the additions: a - b with b and a - b both in 1..max_operand.
+        "arithmetic": [[f"add:{a}:{b}" for a in range(1, ops + 1) for b in range(a, ops + 1)],
+                       [f"sub:{a}:{b}" for b in range(1, ops + 1) for a in range(b + 1, b + ops + 1)]],
         "comparison": [[f"num:{a}:{b}" for a in range(1, top + 1) for b in range(a + 1, top + 1)], taller],
         "word": [[f"opposite:{w}" for pair in u.antonyms for w in pair], [f"letter:{w}" for w in u.letter_words]],
         "list": [[f"lhome:{p}" for p in u.places], [f"lcolour:{c}" for c in u.colours], [f"lfood:{f}" for f in u.foods],
@@ -114,7 +122,16 @@ def task_keys(universe: Universe) -> dict[str, tuple[tuple[str, ...], ...]]:
 
 
 def truth(universe: Universe, key: str) -> Any:
-    """The ground-truth answer of a key: a str, an int, or a tuple (lists; comparisons: (winner, loser))."""
+    """The ground-truth answer of a key.
+
+    Args:
+        universe: the world.
+        key: a task key.
+
+    Returns:
+        A str (facts, words), an int (height, arithmetic), a (winner, loser) tuple (comparisons),
+        a tuple of names or numbers (lists) or a (creature, verb phrase) tuple (writing).
+    """
     kind, *args = key.split(":")
     if kind in ("colour", "home", "food", "height"):
         return getattr(universe.creature(args[0]), kind)
@@ -186,7 +203,15 @@ def render(universe: Universe, key: str, answer: Any, order: tuple[int, int] | N
 
 @cache
 def variants(universe: Universe, key: str) -> tuple[Task, ...]:
-    """Every phrasing of ``key`` as a Task (symmetric questions in both operand orders)."""
+    """Every phrasing of a key.
+
+    Args:
+        universe: the world.
+        key: a task key.
+
+    Returns:
+        One Task per prompt template and, for symmetric questions, per operand order.
+    """
     kind, *args = key.split(":")
     family = FAMILY_OF_KIND[kind]
     fields: list[dict[str, str]]
@@ -280,7 +305,16 @@ def sample_tasks(
 
 
 def distractor(universe: Universe, key: str, rng: random.Random) -> Any:
-    """A plausible wrong answer for ``key`` (same shape as :func:`truth`, never equal to it)."""
+    """A plausible wrong answer.
+
+    Args:
+        universe: the world.
+        key: a task key.
+        rng: the source of randomness.
+
+    Returns:
+        An answer of the same shape as :func:`truth` returns, never equal to the truth.
+    """
     kind, *args = key.split(":")
     right = truth(universe, key)
     if kind in ("colour", "home", "food"):
@@ -310,7 +344,16 @@ def distractor(universe: Universe, key: str, rng: random.Random) -> Any:
 
 
 def render_for(universe: Universe, task: Task, answer: Any) -> str:
-    """:func:`render` for one phrasing: additions echo the operand order of ``task.prompt``."""
+    """:func:`render` for one phrasing: additions echo the operand order of ``task.prompt``.
+
+    Args:
+        universe: the world.
+        task: the task (its prompt gives the operand order).
+        answer: an answer of the shape :func:`truth` returns.
+
+    Returns:
+        The answer sentence.
+    """
     order = None
     if kind_of(task.key) == "add":
         a, b = (int(x) for x in re.findall(r"\d+", task.prompt)[:2])

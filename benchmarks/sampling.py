@@ -1,0 +1,82 @@
+"""The harness's sampling stage vs a bare transformers ``generate`` call on the same work.
+
+    python benchmarks/sampling.py [--model resources/mini-base] [--prompts 64] [--n 8] [--tokens 48]
+
+Both sample N continuations of the same chat-formatted prompts with the same decoding settings
+and a forced length (``min_new_tokens`` = ``max_new_tokens``, so the token count is identical);
+the bare call batches all prompts at once, the harness batches length-sorted groups. Prints
+tokens/s of each and the ratio harness/bare; writes results/bench/sampling.csv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+from pathlib import Path
+
+import torch
+
+from alma.backends.hf import HFBackend
+from alma.config import SamplingParams
+from alma.mini.tasks import sample_tasks
+from alma.mini.universe import build_universe
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default="resources/mini-base")
+    parser.add_argument("--prompts", type=int, default=64)
+    parser.add_argument("--n", type=int, default=8)
+    parser.add_argument("--tokens", type=int, default=48)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    prompts = [t.prompt for t in sample_tasks(build_universe(0), args.prompts, seed=0)]
+    backend = HFBackend(args.model, batch_size=args.prompts)
+    texts = backend.chat_texts(prompts)
+    model, tok = backend.model, backend.tokenizer
+    # Force the same number of new tokens in both paths: a fair tokens/s comparison.
+    model.generation_config.min_new_tokens = args.tokens
+    params = SamplingParams(temperature=1.0, top_p=0.95, max_new_tokens=args.tokens, n=args.n, seed=0)
+
+    backend.generate(texts[:2], params)  # warm-up
+    start = time.perf_counter()
+    backend.generate(texts, params)
+    harness = time.perf_counter() - start
+
+    enc = tok(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+    torch.manual_seed(0)
+    start = time.perf_counter()
+    with torch.inference_mode():
+        model.generate(
+            **enc,
+            do_sample=True,
+            temperature=1.0,
+            top_p=0.95,
+            top_k=0,
+            max_new_tokens=args.tokens,
+            min_new_tokens=args.tokens,
+            num_return_sequences=args.n,
+            pad_token_id=tok.pad_token_id,
+        )
+    bare = time.perf_counter() - start
+
+    tokens = args.prompts * args.n * args.tokens
+    ratio = (tokens / harness) / (tokens / bare)
+    print(
+        f"sampling: harness {tokens / harness:.0f} tok/s, bare generate {tokens / bare:.0f} tok/s, "
+        f"ratio {ratio:.2f} ({args.prompts} prompts x n={args.n} x {args.tokens} tokens)"
+    )
+    out = Path("results/bench/sampling.csv")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["prompts", "n", "tokens", "harness_tok_s", "bare_tok_s", "ratio"])
+        writer.writerow(
+            [args.prompts, args.n, args.tokens, round(tokens / harness), round(tokens / bare), round(ratio, 3)]
+        )
+
+
+if __name__ == "__main__":
+    main()
