@@ -56,6 +56,37 @@ def _common_args(params: TrainParams, out_dir: Path, seed: int, on_cpu: bool) ->
     )
 
 
+def resumable_checkpoint(checkpoint_dir: Path, fingerprint: dict[str, Any]) -> str | None:
+    """The last checkpoint, but only if it was made from the same inputs and settings.
+
+    Snakemake reruns a training job when its data or params change; resuming the old run's
+    checkpoints then would silently mix two trainings, so they are discarded instead.
+    """
+    import json
+
+    stamp = checkpoint_dir / "fingerprint.json"
+    if stamp.exists() and json.loads(stamp.read_text()) == fingerprint:
+        return last_checkpoint(checkpoint_dir)
+    shutil.rmtree(checkpoint_dir, ignore_errors=True)
+    checkpoint_dir.mkdir(parents=True)
+    stamp.write_text(json.dumps(fingerprint, sort_keys=True))
+    return None
+
+
+def _fingerprint(kind: str, init: str | Path, data: Sequence[str | Path], params: TrainParams, seed: int) -> dict:
+    import dataclasses
+
+    from alma.records import sha256_file
+
+    return {
+        "kind": kind,
+        "init": str(init),
+        "data": [sha256_file(p) for p in data],
+        "params": dataclasses.asdict(params),
+        "seed": seed,
+    }
+
+
 def _resume_step(checkpoint: str | None) -> int:
     return int(Path(checkpoint).name.split("-")[1]) if checkpoint else 0
 

@@ -110,3 +110,15 @@ def test_killed_training_job_resumes_from_its_last_checkpoint(tiny_manifest, tmp
     metrics = json.loads(out.read_text())["metrics"]
     assert metrics["resumed_from_step"] >= saved_step >= 5
     assert metrics["steps"] == 100
+
+
+def test_checkpoints_of_a_different_training_are_discarded(tmp_path):
+    from alma.train import resumable_checkpoint
+
+    checkpoints = tmp_path / "checkpoints"
+    assert resumable_checkpoint(checkpoints, {"data": ["a"]}) is None
+    (checkpoints / "checkpoint-7").mkdir()
+    (checkpoints / "checkpoint-7" / "trainer_state.json").write_text("{}")
+    assert resumable_checkpoint(checkpoints, {"data": ["a"]}).endswith("checkpoint-7")
+    assert resumable_checkpoint(checkpoints, {"data": ["b"]}) is None  # new data: start over
+    assert not (checkpoints / "checkpoint-7").exists()
