@@ -318,3 +318,13 @@ IMAGES = load_images(Path(workflow.basedir, "containers/images.yaml"))
 def container_for(role):
     """The pinned image of a role (cpu, train, vllm, eval, analysis); used with --sdm apptainer."""
     return IMAGES[role]
+
+
+def mini_section(size_key):
+    """Only the keys one mini data set depends on, so resizing one never rebuilds the other."""
+    mini = config["mini"]
+    return {
+        "universe_seed": mini["universe_seed"],
+        size_key: mini[size_key],
+        "seed": config["seed"],
+    }

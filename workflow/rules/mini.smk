@@ -21,19 +21,30 @@ rule pretrain_mini_base:
         " --universe-seed {params.universe} --threads {threads} > {log} 2>&1"
 
 
-rule build_mini_sets:
+rule build_instruct_data:
     output:
-        instruct=f"{R}/mini/instruct_sft.jsonl",
-        rm_pairs=f"{R}/mini/reward_model_pairs.jsonl",
+        f"{R}/mini/instruct_sft.jsonl",
     log:
-        f"{LOGS}/mini/build_mini_sets.log",
+        f"{LOGS}/mini/build_instruct_data.log",
     container:
         container_for("cpu")
     params:
-        section=as_param({**config.get("mini", {}), "seed": config["seed"]}),
+        section=as_param(mini_section("instruct_examples")),
     shell:
-        "alma build-mini-sets --params {params.section} --instruct-out {output.instruct}"
-        " --rm-pairs-out {output.rm_pairs} > {log} 2>&1"
+        "alma build-mini-sets --params {params.section} --instruct-out {output} > {log} 2>&1"
+
+
+rule build_reward_model_pairs:
+    output:
+        f"{R}/mini/reward_model_pairs.jsonl",
+    log:
+        f"{LOGS}/mini/build_reward_model_pairs.log",
+    container:
+        container_for("cpu")
+    params:
+        section=as_param(mini_section("reward_model_pairs")),
+    shell:
+        "alma build-mini-sets --params {params.section} --rm-pairs-out {output} > {log} 2>&1"
 
 
 rule train_instruct:

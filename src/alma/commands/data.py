@@ -129,26 +129,22 @@ def cmd_build_eval_prompts(args) -> None:
 
 
 def cmd_build_mini_sets(args) -> None:
-    """Mini world only: oracle-answer SFT data for the instruct stand-in, and RM preference pairs."""
+    """Mini world only: oracle-answer SFT data for the instruct stand-in, or RM preference pairs."""
     from alma.mini.datasets import instruct_sft, reward_model_pairs
     from alma.mini.universe import build_universe
 
     p = parse_params(args.params)
     universe = build_universe(p["universe_seed"])
-    rows = instruct_sft(universe, p["instruct_examples"], derive_seed(p["seed"], "instruct"))
-    write_jsonl(
-        args.instruct_out,
-        (
+    if args.instruct_out:
+        rows = instruct_sft(universe, p["instruct_examples"], derive_seed(p["seed"], "instruct"))
+        chats = (
             {"messages": [{"role": "user", "content": r["prompt"]}, {"role": "assistant", "content": r["response"]}]}
             for r in rows
-        ),
-        "sft_example",
-    )
-    write_jsonl(
-        args.rm_pairs_out,
-        reward_model_pairs(universe, p["reward_model_pairs"], derive_seed(p["seed"], "rm")),
-        "dpo_pair",
-    )
+        )
+        write_jsonl(args.instruct_out, chats, "sft_example")
+    if args.rm_pairs_out:
+        pairs = reward_model_pairs(universe, p["reward_model_pairs"], derive_seed(p["seed"], "rm"))
+        write_jsonl(args.rm_pairs_out, pairs, "dpo_pair")
 
 
 def cmd_validate(args) -> None:
@@ -181,8 +177,8 @@ def register(sub) -> None:
     c.add_argument("--out-dir", required=True)
     add_common(c, threads=False)
     c = add_command(sub, "build-mini-sets", cmd_build_mini_sets, "instruct SFT data and RM pairs (mini world)")
-    c.add_argument("--instruct-out", required=True)
-    c.add_argument("--rm-pairs-out", required=True)
+    c.add_argument("--instruct-out")
+    c.add_argument("--rm-pairs-out")
     add_common(c, threads=False)
     c = add_command(sub, "validate", cmd_validate, "validate record files: KIND=PATH ...")
     c.add_argument("files", nargs="+", metavar="KIND=PATH")
