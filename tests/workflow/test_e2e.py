@@ -71,6 +71,8 @@ def test_deleting_one_rounds_data_reruns_only_its_dependents(finished_run, run_s
         "round_curve",
         "table1",
         "plot_round_curve",
+        "check_paper",
+        "accounting",
         "all",
     }
     run_snakemake(*ARGS, timeout=1200)
