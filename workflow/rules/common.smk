@@ -222,7 +222,11 @@ def judge_manifest_of_variant(wildcards):
 
 
 def variant_section(wildcards):
-    return as_param(judge_section(wildcards.variant))
+    """Judge settings; in the mini world held-out accuracy is measured against the oracle."""
+    section = judge_section(wildcards.variant)
+    if IS_MINI:
+        section["oracle_universe_seed"] = config["mini"]["universe_seed"]
+    return as_param(section)
 
 
 def initial_sft_section(wildcards):

@@ -106,22 +106,40 @@ def pairwise_accuracy(rows: list[dict], predicted: list[float | None]) -> dict:
     return {"accuracy": round(correct / total, 4) if total else None, "n": int(total), "ties": int(ties)}
 
 
+def oracle_gold(rows: list[dict], universe_seed: int) -> list[dict]:
+    """Mini world: replace the noisy annotations by the oracle's ground-truth score of each response."""
+    from alma.mini.oracle import grade
+    from alma.mini.universe import build_universe
+
+    universe = build_universe(universe_seed)
+    gold = []
+    for row in rows:
+        score = grade(universe, row["prompt"], row["response"])
+        gold.append({**row, "score": row["score"] if score is None else score})
+    return gold
+
+
 def cmd_evaluate_judge(args) -> None:
+    """Pairwise accuracy on held-out pairs: against the annotations, and against the oracle in the mini world."""
     p = parse_params(args.params)
     rows = read_jsonl(args.heldout, "seed_judgment")
     results = _scorer(args, p).score([r["prompt"] for r in rows], [r["response"] for r in rows])
     predicted = [r["score"] for r in results]
-    summary = pairwise_accuracy(rows, predicted)
+    against_annotations = pairwise_accuracy(rows, predicted)
+    gold_rows = rows if p.get("oracle_universe_seed") is None else oracle_gold(rows, p["oracle_universe_seed"])
+    summary = pairwise_accuracy(gold_rows, predicted)
     write_json(
         args.out,
         {
             "variant": p["variant"],
             "dataset": "heldout",
+            "gold": "oracle" if gold_rows is not rows else "annotations",
             "per_category": {},
             **summary,
+            "accuracy_vs_annotations": against_annotations["accuracy"],
             "unparsable": sum(s is None for s in predicted),
             "scores": predicted,
-            "gold": [r["score"] for r in rows],
+            "gold_scores": [r["score"] for r in gold_rows],
         },
     )
 
