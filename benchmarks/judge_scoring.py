@@ -12,12 +12,11 @@ difference between the two scores; writes results/bench/judge_scoring.csv.
 from __future__ import annotations
 
 import argparse
-import csv
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
+from bench_results import write_results
 
 from alma.judge import RATING_OPEN, judge_message
 from alma.mini.datasets import corrupt_response, judge_seed_tasks
@@ -71,12 +70,11 @@ def main() -> None:
     print(
         f"pairs={len(prompts)} one_pass={one_pass:.2f}s naive={naive:.2f}s speedup={ratio:.1f}x max_score_gap={gap:.4f}"
     )
-    out = Path("results/bench/judge_scoring.csv")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["pairs", "one_pass_s", "naive_s", "speedup", "max_score_gap"])
-        writer.writerow([len(prompts), round(one_pass, 3), round(naive, 3), round(ratio, 2), round(gap, 6)])
+    write_results(
+        "judge_scoring",
+        ["pairs", "one_pass_s", "naive_s", "speedup", "max_score_gap"],
+        [[len(prompts), round(one_pass, 3), round(naive, 3), round(ratio, 2), round(gap, 6)]],
+    )
 
 
 if __name__ == "__main__":

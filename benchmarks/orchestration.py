@@ -8,12 +8,12 @@ the target is under 30 s on a 2-core laptop. Writes results/bench/orchestration.
 
 from __future__ import annotations
 
-import csv
 import resource
 import subprocess
 import sys
 import time
-from pathlib import Path
+
+from bench_results import write_results
 
 CONFIGS = {"paper": "config/paper.yaml", "mini": "config/config.yaml"}
 
@@ -48,12 +48,7 @@ def main() -> None:
             f"snakemake -n {configfile}: {jobs} jobs in {seconds:.1f} s, peak RSS {peak_mb:.0f} MB "
             f"(target < 30 s: ratio {seconds / 30:.2f})"
         )
-    out = Path("results/bench/orchestration.csv")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["config", "jobs", "seconds", "peak_rss_mb"])
-        writer.writerows(rows)
+    write_results("orchestration", ["config", "jobs", "seconds", "peak_rss_mb"], rows)
 
 
 if __name__ == "__main__":

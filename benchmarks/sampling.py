@@ -11,11 +11,10 @@ tokens/s of each and the ratio harness/bare; writes results/bench/sampling.csv.
 from __future__ import annotations
 
 import argparse
-import csv
 import time
-from pathlib import Path
 
 import torch
+from bench_results import write_results
 
 from alma.backends.hf import HFBackend
 from alma.config import SamplingParams
@@ -68,14 +67,11 @@ def main() -> None:
         f"sampling: harness {tokens / harness:.0f} tok/s, bare generate {tokens / bare:.0f} tok/s, "
         f"ratio {ratio:.2f} ({args.prompts} prompts x n={args.n} x {args.tokens} tokens)"
     )
-    out = Path("results/bench/sampling.csv")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["prompts", "n", "tokens", "harness_tok_s", "bare_tok_s", "ratio"])
-        writer.writerow(
-            [args.prompts, args.n, args.tokens, round(tokens / harness), round(tokens / bare), round(ratio, 3)]
-        )
+    write_results(
+        "sampling",
+        ["prompts", "n", "tokens", "harness_tok_s", "bare_tok_s", "ratio"],
+        [[args.prompts, args.n, args.tokens, round(tokens / harness), round(tokens / bare), round(ratio, 3)]],
+    )
 
 
 if __name__ == "__main__":
