@@ -30,6 +30,7 @@ RECORD_KINDS = (
     "seed_sft",  # prompt, response (the 5k-SFT-like seed)
     "seed_judgment",  # prompt, response, score (integer 0..10; the 4k-judge-like seed)
     "eval_prompt",  # id, text, benchmark, category?, turns?
+    "rewardbench_pair",  # id, prompt, chosen, rejected, subset (RewardBench filtered split)
 )
 
 

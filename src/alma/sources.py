@@ -216,6 +216,15 @@ def _sr(row: Mapping[str, Any], i: int, source: str) -> dict[str, Any]:
             "category": row.get("category") or None}  # fmt: skip
 
 
+def _rewardbench(row: Mapping[str, Any], i: int, source: str) -> dict[str, Any]:
+    for field in ("prompt", "chosen", "rejected", "subset"):
+        if not isinstance(row.get(field), str):
+            raise SourceError(source, i, field, f"must be a string, got {json.dumps(row.get(field))[:60]}")
+    return {"id": str(row.get("id", i)), "prompt": _text(row, "prompt", source, i), "chosen": row["chosen"],
+            "rejected": row["rejected"], "subset": row["subset"], "chosen_model": row.get("chosen_model"),
+            "rejected_model": row.get("rejected_model")}  # fmt: skip
+
+
 CONVERTERS: dict[str, tuple[Callable[[Mapping[str, Any], int, str], dict[str, Any]], str]] = {
     "daring_anteater": (_daring_anteater, "seed_sft"),
     "helpsteer2": (_helpsteer2, "seed_judgment"),
@@ -225,6 +234,7 @@ CONVERTERS: dict[str, tuple[Callable[[Mapping[str, Any], int, str], dict[str, An
     "alpaca": (_alpaca, "eval_prompt"),
     "sr": (_sr, "eval_prompt"),
     "alpaca_reference": (_alpaca_reference, "response"),
+    "rewardbench": (_rewardbench, "rewardbench_pair"),
 }
 """converter name -> (row function, record kind it produces)."""
 
@@ -243,7 +253,7 @@ def convert(
 
     Args:
         converter: one of :data:`CONVERTERS` (``daring_anteater``, ``helpsteer2``, ``lima``, ``mtbench``,
-            ``arena_hard``, ``alpaca``, ``sr``, ``alpaca_reference``).
+            ``arena_hard``, ``alpaca``, ``sr``, ``alpaca_reference``, ``rewardbench``).
         rows: raw rows in the hub dataset's schema.
         source: what to call the rows in error messages (a file or ``repo@revision``).
         benchmark: ``benchmark`` field of eval_prompt records (default: the converter name).

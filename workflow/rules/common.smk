@@ -261,10 +261,17 @@ def reward_model_train():
 
 
 def judge_evaluations():
+    datasets = ["heldout", "rewardbench"] if "rewardbench" in config["judge"] else ["heldout"]
     return expand(
-        f"{R}/judge/eval/{{variant}}/heldout.json",
+        f"{R}/judge/eval/{{variant}}/{{dataset}}.json",
         variant=config["judge"]["evaluate_variants"],
+        dataset=datasets,
     )
+
+
+def rewardbench_data():
+    """The RewardBench rows the judge is measured on: the mini fixture, or the local hub copy."""
+    return f"{R}/mini/rewardbench.jsonl" if IS_MINI else config["judge"]["rewardbench"]["path"]
 
 
 def paper_outputs():

@@ -30,6 +30,19 @@ rule download_judge_seed:
         "alma download-dataset --spec {params.spec} --converter {params.converter} --out {output} > {log} 2>&1"
 
 
+rule download_rewardbench:
+    output:
+        config["judge"].get("rewardbench", {}).get("path", f"{R}/data/rewardbench.jsonl"),
+    log:
+        f"{LOGS}/data/download_rewardbench.log",
+    container:
+        container_for("eval")
+    params:
+        spec=as_param(config["judge"].get("rewardbench", {}).get("source", {})),
+    shell:
+        "alma download-dataset --spec {params.spec} --converter rewardbench --out {output} > {log} 2>&1"
+
+
 rule download_eval_set:
     output:
         f"{R}/data/eval/{{benchmark}}.jsonl",

@@ -186,3 +186,24 @@ rule evaluate_judge:
     shell:
         "alma evaluate-judge --judge {input.judge} --heldout {input.heldout} --fewshot-from {input.fewshot}"
         " --params {params.section} --out {output} --threads {threads} > {log} 2>&1"
+
+
+rule evaluate_judge_rewardbench:
+    input:
+        judge=judge_manifest_of_variant,
+        data=rewardbench_data(),
+        fewshot=f"{R}/judge/data/train_annotations.jsonl",
+    output:
+        f"{R}/judge/eval/{{variant}}/rewardbench.json",
+    log:
+        f"{LOGS}/judge/eval/{{variant}}_rewardbench.log",
+    benchmark:
+        f"{BENCH}/evaluate_judge_rewardbench/{{variant}}.tsv"
+    container:
+        container_for("vllm")
+    threads: 2
+    params:
+        section=lambda wildcards: as_param(judge_section(wildcards.variant)),
+    shell:
+        "alma evaluate-rewardbench --judge {input.judge} --data {input.data} --fewshot-from {input.fewshot}"
+        " --params {params.section} --out {output} --threads {threads} > {log} 2>&1"

@@ -85,3 +85,22 @@ rule train_reward_model:
     shell:
         "alma train-reward-model --base {input.base} --pairs {input.pairs} --params {params.section}"
         " --out {output} --threads {threads} > {log} 2>&1"
+
+
+rule build_mini_rewardbench:
+    output:
+        f"{R}/mini/rewardbench.jsonl",
+    log:
+        f"{LOGS}/mini/build_mini_rewardbench.log",
+    container:
+        container_for("cpu")
+    params:
+        section=as_param(
+            {
+                "universe_seed": config["mini"]["universe_seed"],
+                "per_subset": config["judge"].get("rewardbench", {}).get("per_subset", 12),
+                "seed": config["seed"],
+            }
+        ),
+    shell:
+        "alma build-mini-rewardbench --params {params.section} --out {output} > {log} 2>&1"

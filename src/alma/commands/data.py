@@ -147,6 +147,16 @@ def cmd_build_mini_sets(args) -> None:
         write_jsonl(args.rm_pairs_out, pairs, "dpo_pair")
 
 
+def cmd_build_mini_rewardbench(args) -> None:
+    """Mini world only: the RewardBench-shaped fixture the judge's Table 2 columns are measured on."""
+    from alma.mini.rewardbench import rewardbench_fixture
+    from alma.mini.universe import build_universe
+
+    p = parse_params(args.params)
+    rows = rewardbench_fixture(build_universe(p["universe_seed"]), p["per_subset"], p["seed"])
+    write_jsonl(args.out, rows, "rewardbench_pair")
+
+
 def cmd_validate(args) -> None:
     """Validate record files against their schemas before anything expensive runs."""
     for spec in args.files:
@@ -163,6 +173,9 @@ def register(sub) -> None:
     c.add_argument("--universe-seed", type=int, default=0)
     add_common(c, params=False)
     c = add_command(sub, "prepare-base", cmd_prepare_base, "write the base model manifest (download if needed)")
+    c.add_argument("--out", required=True)
+    add_common(c, threads=False)
+    c = add_command(sub, "build-mini-rewardbench", cmd_build_mini_rewardbench, "the mini RewardBench fixture")
     c.add_argument("--out", required=True)
     add_common(c, threads=False)
     c = add_command(sub, "build-seed-sft", cmd_build_seed_sft, "the SFT seed set (D1)")

@@ -144,6 +144,30 @@ def cmd_evaluate_judge(args) -> None:
     )
 
 
+def cmd_evaluate_rewardbench(args) -> None:
+    """Judge accuracy on RewardBench pairs: per subset, per section (Table 2 columns) and overall."""
+    from alma.evaluation.rewardbench import load_pairs, summarize
+
+    p = parse_params(args.params)
+    rows = load_pairs(args.data)
+    prompts = [r["prompt"] for r in rows]
+    results = _scorer(args, p).score(prompts + prompts, [r["chosen"] for r in rows] + [r["rejected"] for r in rows])
+    scores = [r["score"] for r in results]
+    chosen, rejected = scores[: len(rows)], scores[len(rows) :]
+    summary = summarize(rows, chosen, rejected)
+    write_json(
+        args.out,
+        {
+            "variant": p["variant"],
+            **summary,
+            "data": str(args.data),
+            "unparsable": sum(s is None for s in scores),
+            "chosen_scores": chosen,
+            "rejected_scores": rejected,
+        },
+    )
+
+
 def register(sub) -> None:
     c = add_command(sub, "build-judge-data", cmd_build_judge_data, "judge SFT data + held-out annotated pairs")
     for flag in ("--seed-judge", "--out", "--annotations-out", "--heldout-out"):
@@ -152,6 +176,7 @@ def register(sub) -> None:
     for name, func, help in (
         ("score", cmd_score, "judge scores for responses (one shard)"),
         ("evaluate-judge", cmd_evaluate_judge, "judge pairwise accuracy on held-out pairs"),
+        ("evaluate-rewardbench", cmd_evaluate_rewardbench, "judge accuracy on RewardBench pairs"),
     ):
         c = add_command(sub, name, func, help)
         c.add_argument("--judge", required=True, help="judge model manifest")
@@ -163,8 +188,10 @@ def register(sub) -> None:
             c.add_argument("--responses", nargs="+", required=True)
             c.add_argument("--shard", type=int, default=0)
             c.add_argument("--shards", type=int, default=1)
-        else:
+        elif name == "evaluate-judge":
             c.add_argument("--heldout", required=True)
+        else:
+            c.add_argument("--data", required=True, help="RewardBench rows (rewardbench_pair JSON lines)")
     c = add_command(sub, "build-distill-data", cmd_build_distill_data, "self-distillation SFT data for the judge")
     for flag in ("--prompts", "--judgments", "--out"):
         c.add_argument(flag, required=True)

@@ -124,18 +124,19 @@ def _other_sentence(universe: Universe, rng: random.Random) -> str:
                        f"{rng.randint(1, 9)} plus {rng.randint(1, 9)} is a small sum."])  # fmt: skip
 
 
-def corrupt_response(universe: Universe, task: Task, rng: random.Random) -> str:
+def corrupt_response(universe: Universe, task: Task, rng: random.Random, kind: str | None = None) -> str:
     """A plausible lower-quality answer: wrong, truncated, rambling, repeated, off-topic, empty, junk or terse.
 
     Args:
         universe: the world.
         task: the task being answered (its reference is the starting point).
         rng: the source of randomness (the only one used, so draws are reproducible).
+        kind: one of :data:`CORRUPTIONS`; default: drawn with the listed weights.
 
     Returns:
         The corrupted response text (may be empty).
     """
-    kind = rng.choices(list(CORRUPTIONS), weights=list(CORRUPTIONS.values()))[0]
+    kind = kind or rng.choices(list(CORRUPTIONS), weights=list(CORRUPTIONS.values()))[0]
     reference = task.reference
     words = reference.rstrip(".").split()
     if kind in ("wrong", "wrong_rambling"):
