@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 from alma.evaluation.rewardbench import SECTIONS, SUBSET_WEIGHTS, load_pairs, pair_credit, section_scores, summarize
-from alma.mini.oracle import grade
+from alma.mini.oracle import grade, parse_task
 from alma.mini.rewardbench import SUBSETS, rewardbench_fixture
 from alma.mini.tasks import split_of
-from alma.mini.oracle import parse_task
 from alma.mini.universe import build_universe
 from alma.records import RecordError, write_jsonl
 from alma.sources import convert
@@ -22,7 +21,9 @@ HUB_ROWS = Path(__file__).parents[1] / "fixtures" / "rewardbench" / "hub_rows.js
 def test_every_subset_has_a_weight_and_one_section():
     subsets = [s for group in SECTIONS.values() for s in group]
     assert len(subsets) == len(set(subsets)) == 23 == len(SUBSET_WEIGHTS)
-    assert SUBSET_WEIGHTS["math-prm"] == sum(SUBSET_WEIGHTS[f"hep-{x}"] for x in ("cpp", "go", "java", "js", "python", "rust"))
+    assert SUBSET_WEIGHTS["math-prm"] == sum(
+        SUBSET_WEIGHTS[f"hep-{x}"] for x in ("cpp", "go", "java", "js", "python", "rust")
+    )
 
 
 def test_pair_credit_counts_ties_and_missing_scores_as_half():

@@ -84,7 +84,13 @@ def response_files(wildcards):
 
 
 def judgment_files(wildcards):
-    r = int(wildcards.round)
+    return judgment_files_of_round(int(wildcards.round))
+
+
+def judgment_files_of_round(r):
+    """The judge's scores of every sample of feedback round ``r`` (none before round 2)."""
+    if r < 2:
+        return []
     return [
         f"{R}/round{r}/judgments/{s}/shard{k}.jsonl"
         for s in sources_for_round(r)
@@ -280,6 +286,7 @@ def paper_outputs():
         f"{R}/paper/figures/round_curve.png",
         f"{R}/paper/tables/table1.md",
         f"{R}/paper/tables/table2_judge.md",
+        f"{R}/paper/figures/judge_diagnostics.png",
         f"{R}/paper/check.csv",
         f"{R}/paper/accounting.csv",
     ]

@@ -89,6 +89,29 @@ rule table2:
         "alma paper-table2 --inputs {input} --output-stem {params.stem} > {log} 2>&1"
 
 
+rule judge_diagnostics:
+    input:
+        heldout=expand(f"{R}/judge/eval/{{variant}}/heldout.json", variant=config["judge"]["evaluate_variants"]),
+        judgments=judgment_files_of_round(FINAL_ROUND),
+    output:
+        png=report(
+            f"{R}/paper/figures/judge_diagnostics.png",
+            caption="../report/judge_diagnostics.rst",
+            category="Table 2",
+        ),
+        pdf=f"{R}/paper/figures/judge_diagnostics.pdf",
+        csv=f"{R}/paper/tables/judge_diagnostics.csv",
+    log:
+        f"{LOGS}/paper/judge_diagnostics.log",
+    container:
+        container_for("analysis")
+    params:
+        variant=config["judge"]["variant"],
+    shell:
+        "alma judge-diagnostics --input {input.heldout} --judgments {input.judgments} --rounds-judge {params.variant}"
+        " --png {output.png} --pdf {output.pdf} --output {output.csv} > {log} 2>&1"
+
+
 rule check_paper:
     input:
         tables=[f"{R}/paper/tables/table1.csv", f"{R}/paper/tables/table2_judge.csv"],

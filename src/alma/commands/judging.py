@@ -140,6 +140,7 @@ def cmd_evaluate_judge(args) -> None:
             "unparsable": sum(s is None for s in predicted),
             "scores": predicted,
             "gold_scores": [r["score"] for r in gold_rows],
+            "prompts": [r["prompt"] for r in rows],
         },
     )
 

@@ -184,6 +184,20 @@ def _add(subparsers: Any, name: str, func: Callable[[argparse.Namespace], int]) 
     return parser
 
 
+def cmd_judge_diagnostics(args: argparse.Namespace) -> int:
+    from alma.paper import judge_diagnostics as jd
+    from alma.records import read_jsonl
+
+    heldout = jd.load_heldout(args.input)
+    judgments = [j for path in args.judgments or [] for j in read_jsonl(path, "judgment", allow_empty=True)]
+    table = jd.summary_table(heldout, args.rounds_judge, judgments)
+    with atomic_path(args.output, "w") as handle:
+        table.to_csv(handle, index=False, float_format="%.4f")
+    jd.plot(heldout, args.png, args.pdf)
+    print(table.to_string(index=False))
+    return 0
+
+
 STEM_HELP = "output stem; writes .csv, .md and .tex (name it after the reference table, e.g. table1, for paper-check)"
 
 
@@ -259,6 +273,18 @@ def register(subparsers: Any) -> None:
     p.add_argument("--input", type=Path, required=True, help="best-of-N CSV: n, score[, ci_low, ci_high, series]")
     p.add_argument("--png", "--output-png", dest="png", type=Path, required=True)
     p.add_argument("--pdf", "--output-pdf", dest="pdf", type=Path, required=True)
+
+    p = _add(subparsers, "judge-diagnostics", cmd_judge_diagnostics)
+    p.add_argument(
+        "--input", "--inputs", dest="input", **paths, help="held-out judge evaluations (judge/eval/*/heldout.json)"
+    )
+    p.add_argument(
+        "--judgments", type=Path, nargs="*", help="one round's judgments by the rounds' judge (best-of-N ties)"
+    )
+    p.add_argument("--rounds-judge", help="the judge variant the rounds used")
+    p.add_argument("--png", type=Path, required=True)
+    p.add_argument("--pdf", type=Path, required=True)
+    p.add_argument("--output", type=Path, required=True, help="summary CSV")
 
     p = _add(subparsers, "paper-check", cmd_paper_check)
     p.add_argument("--reproduced", type=Path, required=True, help="directory of reproduced <table>.csv files")
