@@ -39,6 +39,7 @@ rule all:
 rule eval_all:
     input:
         all_evaluations(),
+        standard_evaluations(),
 
 
 rule judge_all:

@@ -46,13 +46,15 @@ def test_local_judge_win_rates_without_touching_the_package(tmp_path):
         assert 0.0 <= result[key] <= 100.0
     assert result["win_rate"] == pytest.approx(100 * expected_wins / 10)
     assert result["lc_glm"] == "length_controlled_minimal" and result["annotator"] == "longer"
+    assert (result["judge_calls"], result["cache_hits"]) == (10, 0)
     caches = list((tmp_path / "ae" / "annotator_configs").rglob("annotations_seed*.json"))
     assert len(caches) == 1 and _package_caches() == before
 
     # A rerun is served from the cache next to the copied config: the judge is not asked again.
     seen.clear()
-    assert run_alpacaeval(model, reference, prefer_longer, tmp_path / "ae", "tiny-model", judge_id="longer") == result
-    assert seen == []
+    again = run_alpacaeval(model, reference, prefer_longer, tmp_path / "ae", "tiny-model", judge_id="longer")
+    assert seen == [] and (again.pop("judge_calls"), again.pop("cache_hits")) == (0, 10)
+    assert again == {k: v for k, v in result.items() if k not in ("judge_calls", "cache_hits")}
 
 
 def test_official_annotator_config_is_copied_with_its_template(tmp_path):

@@ -167,6 +167,59 @@ def reward_model_flag(wildcards, input):
     )
 
 
+def alpacaeval_inputs(wildcards):
+    """Prompts, the model's answers, the reference outputs and (reward-model annotator) the judge."""
+    ae = config["evaluation"]["alpacaeval"]
+    prompt_set = ae["prompt_set"]
+    inputs = {
+        "prompts": f"{R}/eval/prompts/{prompt_set}.jsonl",
+        "answers": f"{R}/eval/{wildcards.model}/{prompt_set}/answers.jsonl",
+        "reference": (
+            f"{R}/eval/{ae['reference']}/{prompt_set}/answers.jsonl"
+            if ae["reference"] in EVAL_MODELS
+            else f"{R}/data/eval/alpacaeval_reference.jsonl"
+        ),
+    }
+    if ae["annotator"] == "reward_model":
+        inputs["judge"] = f"{R}/reward_model/manifest.json"
+    return inputs
+
+
+def alpacaeval_section():
+    annotator = config["evaluation"]["alpacaeval"]["annotator"]
+    if annotator == "oracle":
+        return as_param({"judge": "oracle", "universe_seed": config["mini"]["universe_seed"]})
+    return as_param({} if annotator == "reward_model" else {"annotator": annotator})
+
+
+def judge_manifest_flag(wildcards, input):
+    return f"--judge-manifest {input.judge}" if "judge" in input.keys() else ""
+
+
+def lmeval_inputs(wildcards):
+    inputs = {"model": manifest_of(wildcards.model)}
+    if IS_MINI:
+        inputs["tasks"] = f"{R}/mini/lmeval_tasks"
+    return inputs
+
+
+def lmeval_section(wildcards):
+    """lm-eval settings; base models get no chat template (they never learned one)."""
+    section = {k: v for k, v in config["evaluation"]["lmeval"].items() if k != "per_task"}
+    return as_param({**section, "apply_chat_template": wildcards.model != "base"})
+
+
+def tasks_dir_flag(wildcards, input):
+    return f"--tasks-dir {input.tasks}" if "tasks" in input.keys() else ""
+
+
+def standard_evaluations():
+    """AlpacaEval and lm-eval results of every evaluated model (what the config asks for)."""
+    evaluation = config["evaluation"]
+    kinds = [k for k in ("alpacaeval", "lmeval") if k in evaluation]
+    return expand(f"{R}/eval/{{model}}/{{kind}}.json", model=EVAL_MODELS, kind=kinds)
+
+
 def all_evaluations():
     return expand(
         f"{R}/eval/{{model}}/{{benchmark}}/{{evaluator}}.json",
@@ -287,6 +340,7 @@ def paper_outputs():
         f"{R}/paper/tables/table1.md",
         f"{R}/paper/tables/table2_judge.md",
         f"{R}/paper/figures/judge_diagnostics.png",
+        *([f"{R}/paper/tables/standard_benchmarks.md"] if standard_evaluations() else []),
         f"{R}/paper/check.csv",
         f"{R}/paper/accounting.csv",
     ]

@@ -54,3 +54,43 @@ rule grade_answers:
         "alma grade --prompts {input.prompts} --answers {input.answers} --name {wildcards.model}"
         " --evaluator {wildcards.evaluator} {params.reward_model} --params {params.section}"
         " --out {output} --threads {threads} > {log} 2>&1"
+
+
+rule alpacaeval:
+    input:
+        unpack(alpacaeval_inputs),
+    output:
+        f"{R}/eval/{{model}}/alpacaeval.json",
+    log:
+        f"{LOGS}/eval/{{model}}/alpacaeval.log",
+    benchmark:
+        f"{BENCH}/alpacaeval/{{model}}.tsv"
+    container:
+        container_for("eval")
+    params:
+        section=alpacaeval_section(),
+        judge=judge_manifest_flag,
+    shell:
+        "alma alpacaeval --prompts {input.prompts} --model-answers {input.answers}"
+        " --reference-answers {input.reference} {params.judge} --name {wildcards.model}"
+        " --params {params.section} --out {output} > {log} 2>&1"
+
+
+rule lmeval:
+    input:
+        unpack(lmeval_inputs),
+    output:
+        f"{R}/eval/{{model}}/lmeval.json",
+    log:
+        f"{LOGS}/eval/{{model}}/lmeval.log",
+    benchmark:
+        f"{BENCH}/lmeval/{{model}}.tsv"
+    container:
+        container_for("eval")
+    threads: 2
+    params:
+        section=lmeval_section,
+        tasks_dir=tasks_dir_flag,
+    shell:
+        "alma lmeval --model {input.model} {params.tasks_dir} --name {wildcards.model}"
+        " --params {params.section} --out {output} --threads {threads} > {log} 2>&1"

@@ -43,6 +43,19 @@ rule download_rewardbench:
         "alma download-dataset --spec {params.spec} --converter rewardbench --out {output} > {log} 2>&1"
 
 
+rule download_alpacaeval_reference:
+    output:
+        f"{R}/data/eval/alpacaeval_reference.jsonl",
+    log:
+        f"{LOGS}/data/download_alpacaeval_reference.log",
+    container:
+        container_for("eval")
+    params:
+        spec=as_param(config["evaluation"].get("alpacaeval", {}).get("reference_source", {})),
+    shell:
+        "alma download-dataset --spec {params.spec} --converter alpaca_reference --out {output} > {log} 2>&1"
+
+
 rule download_eval_set:
     output:
         f"{R}/data/eval/{{benchmark}}.jsonl",

@@ -104,3 +104,22 @@ rule build_mini_rewardbench:
         ),
     shell:
         "alma build-mini-rewardbench --params {params.section} --out {output} > {log} 2>&1"
+
+
+rule build_mini_lmeval_tasks:
+    output:
+        directory(f"{R}/mini/lmeval_tasks"),
+    log:
+        f"{LOGS}/mini/build_mini_lmeval_tasks.log",
+    container:
+        container_for("cpu")
+    params:
+        section=as_param(
+            {
+                "universe_seed": config["mini"]["universe_seed"],
+                "per_task": config["evaluation"].get("lmeval", {}).get("per_task", 60),
+                "seed": config["seed"],
+            }
+        ),
+    shell:
+        "alma build-mini-lmeval-tasks --params {params.section} --out-dir {output} > {log} 2>&1"

@@ -89,6 +89,27 @@ rule table2:
         "alma paper-table2 --inputs {input} --output-stem {params.stem} > {log} 2>&1"
 
 
+rule standard_benchmarks:
+    input:
+        standard_evaluations(),
+    output:
+        report(
+            f"{R}/paper/tables/standard_benchmarks.md",
+            caption="../report/standard_benchmarks.rst",
+            category="Benchmarks",
+        ),
+        f"{R}/paper/tables/standard_benchmarks.csv",
+        f"{R}/paper/tables/standard_benchmarks.tex",
+    log:
+        f"{LOGS}/paper/standard_benchmarks.log",
+    container:
+        container_for("analysis")
+    params:
+        stem=subpath(output[1], strip_suffix=".csv"),
+    shell:
+        "alma paper-standard --input {input} --output {params.stem} > {log} 2>&1"
+
+
 rule judge_diagnostics:
     input:
         heldout=expand(f"{R}/judge/eval/{{variant}}/heldout.json", variant=config["judge"]["evaluate_variants"]),

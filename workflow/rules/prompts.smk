@@ -27,6 +27,7 @@ rule merge_prompts:
     input:
         shards=expand(f"{R}/prompts/pool/shard{{shard}}.jsonl", shard=SYNTH_SHARDS),
         seed_sft=f"{R}/seed/sft.jsonl",
+        eval_prompts=expand(f"{R}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS),
     output:
         pool=f"{R}/prompts/pool.jsonl",
         stats=f"{R}/prompts/pool_stats.json",
@@ -37,7 +38,8 @@ rule merge_prompts:
     params:
         section=as_param({"filters": config["prompt_synthesis"]["filters"]}),
     shell:
-        "alma merge-prompts --inputs {input.shards} --seed-sft {input.seed_sft} --params {params.section}"
+        "alma merge-prompts --inputs {input.shards} --seed-sft {input.seed_sft} --eval-prompts {input.eval_prompts}"
+        " --params {params.section}"
         " --out {output.pool} --stats {output.stats} > {log} 2>&1"
 
 

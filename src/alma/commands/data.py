@@ -157,6 +157,17 @@ def cmd_build_mini_rewardbench(args) -> None:
     write_jsonl(args.out, rows, "rewardbench_pair")
 
 
+def cmd_build_mini_lmeval_tasks(args) -> None:
+    """Mini world only: two local lm-eval tasks (multiple-choice facts, generated sums)."""
+    from alma.evaluation.lmeval import write_local_tasks
+    from alma.mini.lmeval_tasks import lmeval_docs
+    from alma.mini.universe import build_universe
+
+    p = parse_params(args.params)
+    docs = lmeval_docs(build_universe(p["universe_seed"]), p["per_task"], p["seed"])
+    write_local_tasks(args.out_dir, docs, max_gen_toks=p.get("max_gen_toks", 32))
+
+
 def cmd_validate(args) -> None:
     """Validate record files against their schemas before anything expensive runs."""
     for spec in args.files:
@@ -177,6 +188,9 @@ def register(sub) -> None:
     add_common(c, threads=False)
     c = add_command(sub, "build-mini-rewardbench", cmd_build_mini_rewardbench, "the mini RewardBench fixture")
     c.add_argument("--out", required=True)
+    add_common(c, threads=False)
+    c = add_command(sub, "build-mini-lmeval-tasks", cmd_build_mini_lmeval_tasks, "the mini lm-eval tasks")
+    c.add_argument("--out-dir", required=True)
     add_common(c, threads=False)
     c = add_command(sub, "build-seed-sft", cmd_build_seed_sft, "the SFT seed set (D1)")
     c.add_argument("--out", required=True)

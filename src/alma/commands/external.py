@@ -266,7 +266,7 @@ def cmd_lmeval(args) -> None:
     p = parse_params(args.params)
     if not p.get("tasks"):
         raise ValueError("--params needs 'tasks' (lm-eval task names, e.g. from --tasks-dir)")
-    results = run_lmeval(resolve_model(args.model), p["tasks"], include_path=args.tasks_dir, limit=p.get("limit"),
+    results = run_lmeval(resolve_model(args.model), p["tasks"], include_path=args.tasks_dir or None, limit=p.get("limit"),
                          apply_chat_template=p.get("apply_chat_template", True), batch_size=p.get("batch_size", 8),
                          device=p.get("device"))  # fmt: skip
     write_json(args.out, {"model": args.name or read_json(args.model).get("base", ""), "evaluator": "lmeval",
@@ -310,7 +310,8 @@ def register(sub) -> None:
     add_common(c)
 
     c = add_command(sub, "lmeval", cmd_lmeval, "lm-eval tasks on one model")
-    for flag in ("--model", "--tasks-dir", "--out"):
+    for flag in ("--model", "--out"):
         c.add_argument(flag, required=True)
+    c.add_argument("--tasks-dir", help="directory of local task YAMLs (default: lm-eval's registered tasks only)")
     c.add_argument("--name", help="model name (default: the manifest's base)")
     add_common(c)

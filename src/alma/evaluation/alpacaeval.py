@@ -98,10 +98,14 @@ def _write_local_config(dest: Path, judge_id: str) -> Path:
     return config_dir
 
 
-def _completions_from(prefer: Prefer) -> Callable[..., dict[str, list]]:
-    """Wrap ``prefer`` as an alpaca-eval ``fn_completions``: rendered prompts in, "1"/"2"/"0" completions out."""
+def _completions_from(prefer: Prefer, calls: list[int]) -> Callable[..., dict[str, list]]:
+    """Wrap ``prefer`` as an alpaca-eval ``fn_completions``: rendered prompts in, "1"/"2"/"0" completions out.
+
+    ``calls[0]`` counts the pairs actually sent to the judge (alpaca-eval skips cached ones).
+    """
 
     def fn_completions(prompts: Sequence[str], **_: Any) -> dict[str, list]:
+        calls[0] += len(prompts)
         completions = []
         for prompt in prompts:
             instruction, rest = prompt.split(_I, 1)[1].split(_A, 1)
@@ -206,9 +210,10 @@ def _run(
     configs = out / "annotator_configs"
     configs.mkdir(parents=True, exist_ok=True)
     kwargs: dict[str, Any] = {}
+    calls = [0]
     if callable(annotator):
         config_dir = _write_local_config(configs, judge_id)
-        kwargs["fn_completions"] = _completions_from(annotator)
+        kwargs["fn_completions"] = _completions_from(annotator, calls)
         metric, glm, annotator_id = _lc_minimal(out), "length_controlled_minimal", judge_id
     else:
         config_dir = _copy_official_config(annotator, configs)
@@ -224,7 +229,13 @@ def _run(
         is_cache_leaderboard=False, Annotator=_annotator_class(), **kwargs,
     )  # fmt: skip
     row = leaderboard.loc[model_name].to_dict()
+    # With a local judge every uncached pair goes through fn_completions; with the official annotator
+    # alpaca-eval does not say, so the count is left out rather than guessed.
     result: dict[str, Any] = {"annotator": annotator_id, "lc_glm": glm}
+    if callable(annotator):
+        result["judge_calls"] = calls[0]
+        result["cache_hits"] = len(model_outputs) - calls[0]
+        log.info("alpaca-eval judge: %d calls, %d cache hits", calls[0], len(model_outputs) - calls[0])
     for key, value in row.items():
         try:
             number = float(value)

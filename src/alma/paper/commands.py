@@ -39,6 +39,8 @@ CAPTIONS = {
     "table4": "Table 4. Response sources, per MT-Bench category.",
     "table5": "Table 5. Fixed generation budget N x K x R; each run's final round.",
     "table6": "Table 6. Average score per round: DPO vs best-of-N SFT.",
+    "standard_benchmarks": "AlpacaEval 2.0 length-controlled (LC) and raw (WR) win rates in percent against the "
+    "reference outputs, and lm-eval task metrics, per model.",
     "figure2": "Figure 2 data. Average score by round, with 95% bootstrap confidence intervals.",
 }
 
@@ -100,6 +102,13 @@ def cmd_paper_table1(args: argparse.Namespace) -> int:
 def cmd_paper_table2(args: argparse.Namespace) -> int:
     """Judge evaluation files -> Table 2."""
     return _write(tables.table2(args.input), args.output, "table2_judge", decimals=3)
+
+
+def cmd_paper_standard(args: argparse.Namespace) -> int:
+    """AlpacaEval and lm-eval result files -> the standard-benchmark table."""
+    from alma.paper.standard import standard_table
+
+    return _write(standard_table(args.input), args.output, "standard_benchmarks", decimals=3)
 
 
 def cmd_paper_ablation(args: argparse.Namespace) -> int:
@@ -185,6 +194,7 @@ def _add(subparsers: Any, name: str, func: Callable[[argparse.Namespace], int]) 
 
 
 def cmd_judge_diagnostics(args: argparse.Namespace) -> int:
+    """Held-out judge evaluations (+ one round's judgments) -> diagnostics figure and CSV."""
     from alma.paper import judge_diagnostics as jd
     from alma.records import read_jsonl
 
@@ -243,6 +253,10 @@ def register(subparsers: Any) -> None:
         **paths,
         help="judge evaluation JSON files (results/<run>/judge/eval/*/*.json)",
     )
+    p.add_argument("--output", "--output-stem", dest="output", type=Path, required=True, help=STEM_HELP)
+
+    p = _add(subparsers, "paper-standard", cmd_paper_standard)
+    p.add_argument("--input", "--inputs", dest="input", **paths, help="eval/<model>/{alpacaeval,lmeval}.json files")
     p.add_argument("--output", "--output-stem", dest="output", type=Path, required=True, help=STEM_HELP)
 
     for table in ("table3", "table4", "table5", "table6"):
