@@ -15,8 +15,10 @@ ANSWER_HEADER = "The following are requests to a helpful, knowledgeable assistan
 ANSWER_TEMPLATE = "Request: {prompt}\nAnswer: {response}\n\n"
 ANSWER_STOP = ("\n\nRequest:", "\nRequest:", "\n\n")
 
-SYNTHESIS_HEADER = "Here is a list of requests that people sent to a helpful assistant.\n\n"
-SYNTHESIS_ITEM = "Request {number}: {prompt}\n"
+# A numbered list, the most common shape of "questions people ask" on the web, so a base model
+# continues it with one more request (and the newline stop ends it).
+SYNTHESIS_HEADER = "Here is a list of questions and requests that people sent to a helpful assistant.\n"
+SYNTHESIS_ITEM = "{number}. {prompt}\n"
 SYNTHESIS_STOP = ("\n",)
 
 
@@ -36,7 +38,7 @@ def synthesis_prompt(seed_prompts: Sequence[str]) -> str:
     items = "".join(
         SYNTHESIS_ITEM.format(number=i + 1, prompt=" ".join(p.split())) for i, p in enumerate(seed_prompts)
     )
-    return SYNTHESIS_HEADER + items + f"Request {len(seed_prompts) + 1}:"
+    return SYNTHESIS_HEADER + items + f"{len(seed_prompts) + 1}."
 
 
 def cut_at_stop(text: str, stops: Sequence[str]) -> str:

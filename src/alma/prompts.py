@@ -95,15 +95,19 @@ def clean_pool(
     max_chars: int,
     near_duplicate_jaccard: float,
     num_perm: int = 64,
+    eval_texts: Sequence[str] = (),
 ) -> tuple[list[dict], dict[str, int]]:
     """Filter and de-duplicate candidates, in order; return the kept records and removal counts.
 
-    Seed prompts count as already seen, so the pool never re-proposes the seed set.
+    Seed prompts count as already seen, so the pool never re-proposes the seed set. Evaluation
+    prompts are removed on an exact (normalised) match and counted as ``eval_overlap``: a model
+    trained on a benchmark's own prompts would inflate its score on that benchmark.
     """
     from datasketch import MinHashLSH
 
     counts: Counter[str] = Counter(candidates=len(candidates))
     seen = {normalize(t) for t in seed_texts}
+    held_out = {normalize(t) for t in eval_texts}
     lsh = MinHashLSH(threshold=near_duplicate_jaccard, num_perm=num_perm)
     for i, text in enumerate(seed_texts):
         lsh.insert(f"seed-{i}", _minhash(text, num_perm))
@@ -115,6 +119,9 @@ def clean_pool(
             counts[problem] += 1
             continue
         key = normalize(text)
+        if key in held_out:
+            counts["eval_overlap"] += 1
+            continue
         if key in seen:
             counts["exact_duplicate"] += 1
             continue

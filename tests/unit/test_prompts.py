@@ -34,13 +34,27 @@ def test_clean_pool_counts_every_filter():
     }
 
 
+def test_clean_pool_drops_benchmark_prompts():
+    candidates = [rec(0, "What colour is the nola?"), rec(1, "WHAT colour is the nola"), rec(2, "Add 3 and 4.")]
+    kept, counts = clean_pool(
+        candidates,
+        [],
+        min_chars=5,
+        max_chars=300,
+        near_duplicate_jaccard=0.95,
+        eval_texts=["What colour is the nola?"],
+    )
+    assert [r["id"] for r in kept] == ["c2"]
+    assert counts["eval_overlap"] == 2 and counts["kept"] == 1
+
+
 def test_synthesis_requests_are_seeded_and_sized():
     seeds = [f"seed prompt {i}" for i in range(10)]
     requests = synthesis_requests(seeds, 50, (3, 5), seed=1)
     assert requests == synthesis_requests(seeds, 50, (3, 5), seed=1)
     assert {len(r) for r in requests} <= {3, 4, 5} and len({len(r) for r in requests}) > 1
     prompt = synthesis_prompt(requests[0])
-    assert prompt.endswith(f"Request {len(requests[0]) + 1}:")
+    assert prompt.endswith(f"\n{len(requests[0])}. {requests[0][-1]}\n{len(requests[0]) + 1}.")
 
 
 def test_normalize_and_stop():

@@ -45,7 +45,8 @@ def cmd_merge_prompts(args) -> None:
     p = parse_params(args.params)
     candidates = [r for path in args.inputs for r in read_jsonl(path, "prompt", allow_empty=True)]
     seeds = [r["prompt"] for r in read_jsonl(args.seed_sft, "seed_sft")]
-    kept, counts = clean_pool(candidates, seeds, **p["filters"])
+    held_out = [r["text"] for path in args.eval_prompts for r in read_jsonl(path, "eval_prompt")]
+    kept, counts = clean_pool(candidates, seeds, eval_texts=held_out, **p["filters"])
     if not kept:
         raise ValueError(f"prompt synthesis kept no prompts out of {len(candidates)}: {counts}")
     write_jsonl(args.out, kept, "prompt")
@@ -178,6 +179,7 @@ def register(sub) -> None:
     add_common(c)
     c = add_command(sub, "merge-prompts", cmd_merge_prompts, "filter and de-duplicate the synthetic pool")
     c.add_argument("--inputs", nargs="+", required=True)
+    c.add_argument("--eval-prompts", nargs="*", default=[], help="benchmark prompts the pool must not contain")
     for flag in ("--seed-sft", "--out", "--stats"):
         c.add_argument(flag, required=True)
     add_common(c, threads=False)
