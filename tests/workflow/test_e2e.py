@@ -29,8 +29,13 @@ def finished_run(run_snakemake):
 
 def test_outputs_of_every_stage_exist(finished_run):
     paper = finished_run / "paper"
-    for name in ("round_curve.csv", "figures/round_curve.png", "tables/table1.md", "tables/table2_judge.md"):
+    for name in ("round_curve.csv", "figures/round_curve.png", "tables/table1.md", "tables/table2_judge.md",
+                 "figures/judge_diagnostics.png", "tables/judge_diagnostics.csv", "tables/standard_benchmarks.md"):  # fmt: skip
         assert (paper / name).stat().st_size > 0, name
+    table2 = list(csv.DictReader((paper / "tables" / "table2_judge.csv").open()))
+    assert len(table2) == 4 and all(row["RewardBench Avg"] for row in table2)
+    standard = list(csv.DictReader((paper / "tables" / "standard_benchmarks.csv").open()))
+    assert len(standard) == 5 and {"AlpacaEval LC", "mini_facts (acc_norm)", "mini_sums (exact_match)"} <= set(standard[0])
     rows = list(csv.DictReader((paper / "round_curve.csv").open()))
     assert {"round", "model", "benchmark", "evaluator", "score", "ci_low", "ci_high"} <= set(rows[0])
     models = {r["model"] for r in rows}
@@ -73,6 +78,9 @@ def test_deleting_one_rounds_data_reruns_only_its_dependents(finished_run, run_s
         "train_round",
         "generate_answers",
         "grade_answers",
+        "alpacaeval",
+        "lmeval",
+        "standard_benchmarks",
         "round_curve",
         "table1",
         "plot_round_curve",
@@ -82,3 +90,13 @@ def test_deleting_one_rounds_data_reruns_only_its_dependents(finished_run, run_s
     }
     run_snakemake(*ARGS, *targets, timeout=1200)
     assert best.read_bytes() == before  # same inputs, same seed: the same data again
+
+
+def test_rerunning_alpacaeval_asks_the_judge_nothing(finished_run, run_snakemake):
+    result = finished_run / "eval" / "round2" / "alpacaeval.json"
+    first = json.loads(result.read_text())
+    run_snakemake(*ARGS, "--forcerun", "alpacaeval", str(result.relative_to(REPO)), timeout=600)
+    again = json.loads(result.read_text())
+    assert first["judge_calls"] == first["n_total"] > 0
+    assert again["judge_calls"] == 0 and again["cache_hits"] == first["n_total"]
+    assert again["length_controlled_winrate"] == first["length_controlled_winrate"]

@@ -241,7 +241,8 @@ def cmd_alpacaeval(args) -> None:
                      for i, (q, a) in enumerate(zip(prompts, answers, strict=True))]  # fmt: skip
     reference_outputs = [{"instruction": q["text"], "output": r["text"], "generator": r["checkpoint"]}
                          for q, r in zip(prompts, references, strict=True)]  # fmt: skip
-    work = Path(p.get("work_dir") or Path(args.out).with_suffix("").as_posix() + "_alpacaeval")
+    out = Path(args.out)
+    work = Path(p.get("work_dir") or out.parent / f"{out.stem}_cache")  # alpaca-eval annotation cache: reruns are free
     annotator = prefer or p.get("annotator", OFFICIAL_ANNOTATOR)
     result = run_alpacaeval(
         model_outputs, reference_outputs, annotator, work, name, judge_id=judge_id or "local-judge"
