@@ -124,6 +124,7 @@ rule distill_judge:
             f"{R}/judge/distill/responses/{{source}}.jsonl", source=["sft1", "sft2"]
         ),
         judgments=f"{R}/judge/distill/judgments.jsonl",
+        seed_data=f"{R}/judge/data/train.jsonl",
     output:
         data=f"{R}/judge/distill/data.jsonl",
         manifest=f"{R}/judge/distill/model/manifest.json",
@@ -140,7 +141,7 @@ rule distill_judge:
         ),
     shell:
         "(alma build-distill-data --prompts {input.prompts} --responses {input.responses}"
-        " --judgments {input.judgments} --out {output.data} &&"
+        " --judgments {input.judgments} --seed-data {input.seed_data} --out {output.data} &&"
         " alma train-sft --base {input.base} --init {input.init} --data {output.data} --params {params.section}"
         " --out {output.manifest} --threads {threads}) > {log} 2>&1"
 

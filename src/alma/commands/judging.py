@@ -71,7 +71,12 @@ def cmd_score(args) -> None:
 
 
 def cmd_build_distill_data(args) -> None:
-    """Self-distillation set: synthetic pairs labelled with the judge's own rounded real score."""
+    """Self-distillation set: synthetic pairs labelled with the judge's own rounded real score.
+
+    With ``--seed-data`` the judge's original training examples are appended: continuing training
+    on self-labels alone let the judge drift to a near-constant score (held-out accuracy below
+    chance in the mini world); replaying the human annotations anchors it.
+    """
     from alma.judge import judge_training_example
 
     prompts = {r["id"]: r["text"] for r in read_jsonl(args.prompts, "prompt")}
@@ -84,6 +89,8 @@ def cmd_build_distill_data(args) -> None:
         examples.append(
             judge_training_example(prompts[response["prompt_id"]], response["text"], int(round(judgment["score"])))
         )
+    if args.seed_data:
+        examples += read_jsonl(args.seed_data, "sft_example")
     write_jsonl(args.out, examples, "sft_example")
 
 
@@ -197,3 +204,4 @@ def register(sub) -> None:
     for flag in ("--prompts", "--judgments", "--out"):
         c.add_argument(flag, required=True)
     c.add_argument("--responses", nargs="+", required=True)
+    c.add_argument("--seed-data", help="the judge's original SFT examples, replayed with the self-labels")
