@@ -9,12 +9,15 @@ what lets the same code de-duplicate a sharded 100M pool incrementally).
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 from collections import Counter
 from collections.abc import Sequence
 
 from alma.fewshot import SYNTHESIS_STOP, cut_at_stop, synthesis_prompt
+
+log = logging.getLogger(__name__)
 
 FORMAT_MARKERS = ("Request", "Answer:", "<|", "|>")
 SHINGLE = 5
@@ -44,16 +47,16 @@ def synthesize(
     params = dataclasses.replace(sampling, seed=seed)
     outputs = backend.generate(texts, params, stop=SYNTHESIS_STOP)
     records = []
+    empty = 0
     for i, samples in enumerate(outputs):
-        for j, sample in enumerate(samples):
-            if len(records) < count:
-                records.append(
-                    {
-                        "id": f"{id_prefix}-{i:06d}-{j:02d}",
-                        "text": cut_at_stop(sample, SYNTHESIS_STOP),
-                        "source": "synthetic",
-                    }
-                )
+        for j, sample in enumerate(samples[: max(0, count - i * per_request)]):
+            text = cut_at_stop(sample, SYNTHESIS_STOP)
+            if not text:  # the model ended the list at once; nothing to filter later
+                empty += 1
+                continue
+            records.append({"id": f"{id_prefix}-{i:06d}-{j:02d}", "text": text, "source": "synthetic"})
+    if empty:
+        log.info("%d of %d continuations were empty and are not kept", empty, count)
     return records
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from alma.mini.corpus import CHAT_MARKERS, build_corpus
+from alma.mini.oracle import normalize, parse_task
 from alma.mini.pretrain import SPECIAL_TOKENS, pretrain_base, random_tiny_model, train_tokenizer
+from alma.mini.tasks import split_of, task_keys, variants
 from alma.mini.universe import build_universe
 
 
@@ -16,16 +19,35 @@ def universe():
     return build_universe(0)
 
 
+def all_keys(universe):
+    return [k for groups in task_keys(universe).values() for group in groups for k in group]
+
+
 @pytest.fixture(scope="module")
 def corpus(universe):
     return build_corpus(universe, seed=0)
 
 
-def test_corpus_never_contains_chat_markers_or_questions(corpus):
+def test_corpus_never_contains_chat_markers_or_answered_questions(universe, corpus):
+    sheets = [doc for doc in corpus if "?" in doc or "\n" in doc]
+    assert 0.02 < len(sheets) / len(corpus) < 0.2
+    references = {t.reference for k in all_keys(universe) for t in variants(universe, k)}
     for doc in corpus:
         assert not any(marker in doc for marker in CHAT_MARKERS), doc
-        assert "?" not in doc, doc
+    for doc in sheets:  # question sheets: numbered questions only, never an answer
+        items = [line for line in doc.split("\n") if re.match(r"\d+\. ", line)]
+        assert len(items) >= 3 and len(doc.split("\n")) - len(items) <= 1, doc
+        assert not any(ref in doc for ref in references), doc
     assert set(CHAT_MARKERS) >= {"<|user|>", "<|assistant|>", "<|end|>", "<|system|>", "Request:", "Answer:"}
+
+
+def test_question_sheets_never_show_an_evaluation_question(universe, corpus):
+    held_out = {
+        normalize(t.prompt) for k in all_keys(universe) if split_of(k) == "eval" for t in variants(universe, k)
+    }
+    shown = {normalize(line.split(". ", 1)[1]) for doc in corpus if "\n" in doc for line in doc.split("\n")[1:]}
+    assert len(shown) > 300 and not shown & held_out
+    assert all(parse_task(universe, q) is not None for q in list(shown)[:200])
 
 
 def test_corpus_is_deterministic_and_cut_by_n_docs(universe, corpus):

@@ -35,7 +35,9 @@ def test_outputs_of_every_stage_exist(finished_run):
     table2 = list(csv.DictReader((paper / "tables" / "table2_judge.csv").open()))
     assert len(table2) == 4 and all(row["RewardBench Avg"] for row in table2)
     standard = list(csv.DictReader((paper / "tables" / "standard_benchmarks.csv").open()))
-    assert len(standard) == 5 and {"AlpacaEval LC", "mini_facts (acc_norm)", "mini_sums (exact_match)"} <= set(standard[0])
+    assert len(standard) == 5 and {"AlpacaEval LC", "mini_facts (acc_norm)", "mini_sums (exact_match)"} <= set(
+        standard[0]
+    )
     rows = list(csv.DictReader((paper / "round_curve.csv").open()))
     assert {"round", "model", "benchmark", "evaluator", "score", "ci_low", "ci_high"} <= set(rows[0])
     models = {r["model"] for r in rows}

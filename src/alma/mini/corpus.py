@@ -4,6 +4,12 @@ Every fact is stated many times in varied wording, in documents of several kinds
 profiles, place/colour/food rosters, number and word notes, counting, sentences about a word,
 short stories). The corpus never contains chat markup or question/answer pairs: like Llama-3 in
 the paper, the base model should *know* the facts without having learned to *answer* requests.
+
+It does contain question *sheets*: numbered lists of questions with no answers (quizzes,
+exercise lists, FAQs without their replies), as the web does. They are what lets the base model
+write new requests when shown a few (the paper's few-shot prompt synthesis); without them the
+mini base model continued a list of requests with prose and not one synthetic prompt was a task.
+Sheets use only training-split questions, so no phrasing of an evaluation question is pretrained.
 The stories only use true facts (a creature's colour, home and food), so the corpus never
 contradicts itself.
 
@@ -18,7 +24,7 @@ from __future__ import annotations
 import random
 import re
 
-from alma.mini.tasks import task_keys, truth
+from alma.mini.tasks import FAMILIES, split_of, task_keys, truth, variants
 from alma.mini.universe import WRITING_PHRASES, Universe
 
 CHAT_MARKERS: tuple[str, ...] = (
@@ -68,6 +74,8 @@ COUNT_TITLES = ("From {a} to {b}.", "Counting to {b}.", "Numbers in a row.")
 WORD_TITLES = ("A note on the word {w}.", "The word {w}.", "{W}.", "On the word {w}.")
 WRITING_TITLES = ("Stories about the {w}.", "The {w}.", "Sentences with the word {w}.", "A few lines about the {w}.")
 PAIR_CREATURE_TITLES = ("The {t} and the {s}.", "Comparing the {s} and the {t}.", "Two creatures.")
+SHEET_TITLES = ("Questions for practice.", "A short quiz.", "Questions people often ask.", "Exercises.",
+                "Some things to find out.", "Test yourself.", "")  # fmt: skip
 STORY_OPEN = ("Once upon a time, the {e} lived in {p}.", "One morning the {c} {e} woke up in {p}.",
               "This is a story about the {e} and the {e2}.", "It was a quiet day in {p}.")  # fmt: skip
 STORY_LINK = ("", "Then ", "Later ", "After that, ", "At night ", "In the afternoon ", "Soon ")
@@ -77,7 +85,7 @@ STORY_CLOSE = ("In the end, the {e} went home to {p}.", "It was a good day for t
 ALL_TEMPLATES = (OPENERS, COLOUR_T, HOME_T, FOOD_T, HEIGHT_T, FACT_HEADERS, HOME_LIST_T, COLOUR_LIST_T, FOOD_LIST_T,
                  ADD_T, SUB_T, NUMBER_HEADERS, NUM_CMP_T, TALLER_T, OPPOSITE_T, LETTER_T, WORD_HEADERS, COUNT_T,
                  STORY_OPEN, STORY_LINK, STORY_EXTRA, STORY_CLOSE, PAIR_TITLES, COUNT_TITLES, WORD_TITLES,
-                 WRITING_TITLES, PAIR_CREATURE_TITLES, *ROSTER_TITLES.values())  # fmt: skip
+                 WRITING_TITLES, PAIR_CREATURE_TITLES, SHEET_TITLES, *ROSTER_TITLES.values())  # fmt: skip
 
 
 def template_words() -> frozenset[str]:
@@ -244,6 +252,30 @@ def _story(u: Universe, rng: random.Random) -> str:
     return " ".join(lines)
 
 
+def _question_pool(u: Universe) -> dict[str, list[str]]:
+    """Every phrasing of every training-split question, per family."""
+    return {
+        family: [t.prompt for group in task_keys(u)[family] for k in group if split_of(k) == "train"
+                 for t in variants(u, k)]
+        for family in FAMILIES
+    }  # fmt: skip
+
+
+def _question_sheets(u: Universe, rng: random.Random, pool: dict[str, list[str]], n: int) -> list[str]:
+    """``n`` numbered lists of 3-8 questions without answers, half on one topic and half mixed."""
+    docs = []
+    for i in range(n):
+        size = rng.randint(3, 8)
+        if i % 2:
+            questions = rng.sample(pool[rng.choice(FAMILIES)], size)
+        else:
+            questions = [rng.choice(pool[rng.choice(FAMILIES)]) for _ in range(size)]
+        title = rng.choice(SHEET_TITLES)
+        items = [f"{j + 1}. {q}" for j, q in enumerate(questions)]
+        docs.append("\n".join([title, *items] if title else items))
+    return docs
+
+
 def _one_round(u: Universe, rng: random.Random) -> list[str]:
     # Fact-dense documents dominate: a 4M model learns associations slowly, so free stories (which
     # teach style but state few facts) are kept to a quarter of the creature count.
@@ -252,7 +284,18 @@ def _one_round(u: Universe, rng: random.Random) -> list[str]:
     docs += _rosters(u, rng) + _number_pairs(u, rng) + _number_lessons(u, rng) + _counting(u, rng)
     docs += _comparisons(u, rng) + _words(u, rng) + _writing(u, rng)
     docs += [_story(u, rng) for _ in range(len(u.creatures) // 4)]
+    docs += _question_sheets(u, rng, _question_pool(u), len(u.creatures) // 2)
     return docs
+
+
+_SHEET_ITEM = re.compile(r"^\d+\. ")
+
+
+def _is_sheet(doc: str) -> bool:
+    """A question sheet: an optional title line, then numbered items only."""
+    lines = doc.split("\n")
+    items = lines[1:] if lines[0] in SHEET_TITLES else lines
+    return bool(items) and all(_SHEET_ITEM.match(line) for line in items)
 
 
 def build_corpus(universe: Universe, seed: int, n_docs: int | None = None) -> list[str]:
@@ -265,7 +308,8 @@ def build_corpus(universe: Universe, seed: int, n_docs: int | None = None) -> li
             A smaller number cuts the shuffled corpus, so small corpora (for tests) are cheap.
 
     Returns:
-        Plain-prose documents; none contains any of :data:`CHAT_MARKERS` or a question mark.
+        Plain-prose documents and question sheets; none contains any of :data:`CHAT_MARKERS`, and
+        only sheets (which never answer) contain questions.
     """
     rng = random.Random(f"alma-mini-corpus:{universe.seed}:{seed}")
     docs: list[str] = []
@@ -276,6 +320,6 @@ def build_corpus(universe: Universe, seed: int, n_docs: int | None = None) -> li
     rng.shuffle(docs)
     docs = docs if n_docs is None else docs[:n_docs]
     for doc in docs:  # a cheap guard: a template edit must never leak chat format into pretraining
-        if "?" in doc or any(m in doc for m in CHAT_MARKERS):
-            raise AssertionError(f"corpus document in chat/question form: {doc[:80]!r}")
+        if any(m in doc for m in CHAT_MARKERS) or ("?" in doc and not _is_sheet(doc)):
+            raise AssertionError(f"corpus document in chat/question-answer form: {doc[:80]!r}")
     return docs
