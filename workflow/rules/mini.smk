@@ -117,7 +117,7 @@ rule build_mini_lmeval_tasks:
         section=as_param(
             {
                 "universe_seed": config["mini"]["universe_seed"],
-                "per_task": config["evaluation"].get("lmeval", {}).get("per_task", 60),
+                "per_task": config["evaluation"].get("lmeval", {}).get("per_task", 30),
                 "seed": config["seed"],
             }
         ),

@@ -12,9 +12,10 @@ Docs are in :func:`alma.evaluation.lmeval.write_local_tasks`'s format.
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
-from alma.mini.tasks import kind_of, render, sample_tasks, truth
+from alma.mini.tasks import kind_of, render, sample_tasks, split_of, task_keys, truth, variants
 from alma.mini.universe import Universe
 
 TASKS = ("mini_facts", "mini_sums")
@@ -36,11 +37,12 @@ def lmeval_docs(universe: Universe, n: int, seed: int) -> dict[str, list[dict[st
         n: docs per task.
         seed: sampling seed.
     """
-    facts = [
-        t
-        for t in sample_tasks(universe, 4 * n, seed, families=["fact"], split="eval")
-        if kind_of(t.key) in ("colour", "home", "food")
-    ][:n]
+    rng = random.Random(f"alma-mini-lmeval:{seed}")
+    keys = [k for group in task_keys(universe)["fact"] for k in group
+            if kind_of(k) in ("colour", "home", "food") and split_of(k) == "eval"]  # fmt: skip
+    if len(keys) < n:
+        raise ValueError(f"only {len(keys)} held-out colour/home/food questions; asked for {n}")
+    facts = [rng.choice(variants(universe, k)) for k in rng.sample(keys, n)]
     sums = sample_tasks(universe, n, seed + 1, families=["arithmetic"], split="eval")
     return {
         "mini_facts": [_fact_doc(universe, t) for t in facts],
