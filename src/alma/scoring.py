@@ -1,4 +1,4 @@
-"""Running a judge over (prompt, response) pairs with the transformers backend.
+"""Running a judge over (prompt, response) pairs (transformers or vLLM backend, see :mod:`alma.backends`).
 
 Real-valued variants need one batched forward pass per response (plus a second, batched, only for
 tokenizers that split "10"); integer variants decode a few greedy tokens and parse ``[[k]]``. An
@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from alma.backends.hf import HFBackend
+import numpy as np
+
+from alma.backends import open_backend
 from alma.config import SamplingParams
 from alma.judge import (
     RATING_OPEN,
@@ -42,9 +44,9 @@ class JudgeScorer:
         judge_id: str,
         batch_size: int = 32,
         fewshot: Sequence[tuple[str, str, int]] = (),
-        device: str | None = None,
+        backend: str | None = None,
     ):
-        self.backend = HFBackend(model_dir, device=device, batch_size=batch_size)
+        self.backend = open_backend(model_dir, batch_size=batch_size, kind=backend)
         self.variant, self.judge_id, self.fewshot = variant, judge_id, list(fewshot)
         self.real_valued = variant in ("ft_real", "ft_real_distill")
         if variant == "fewshot_int" and not self.fewshot:
@@ -74,9 +76,13 @@ class JudgeScorer:
                 ten = self.backend.next_token_logprobs([r + [self.tokens.first[1]] for r in rows])
             probs = score_distribution(first, self.tokens, ten)
             scores = expected_scores(probs)
+            # No score token among the logprobs a backend returned (vLLM's top-k): no score, not a 0.
+            seen = np.isfinite(first[:, list(self.tokens.first)]).any(axis=1)
             return [
                 {"score": float(round(s, 6)), "probs": [round(float(x), 6) for x in p]}
-                for s, p in zip(scores, probs, strict=True)
+                if ok
+                else {"score": None, "probs": None}
+                for s, p, ok in zip(scores, probs, seen, strict=True)
             ]
         if self.variant == "fewshot_int":
             texts = [fewshot_judge_prompt(self.fewshot, p, r) for p, r in zip(prompts, responses, strict=True)]

@@ -80,7 +80,8 @@ def cmd_build_judge_seed(args) -> None:
         )
         write_jsonl(args.out, [r for r in rows if r["prompt"] in keep], "seed_judgment")
         return
-    from alma.backends.hf import HFBackend, set_threads
+    from alma.backends import open_backend
+    from alma.backends.hf import set_threads
     from alma.config import SamplingParams
     from alma.fewshot import ANSWER_STOP, answer_prompt, cut_at_stop
     from alma.mini.datasets import annotate, corrupt_response, judge_seed_tasks
@@ -92,7 +93,7 @@ def cmd_build_judge_seed(args) -> None:
     universe = build_universe(p["universe_seed"])
     tasks = judge_seed_tasks(universe, p["prompts"], seed)
     shots = [(r["prompt"], r["response"]) for r in read_jsonl(args.seed_sft, "seed_sft")[:3]]
-    backend = HFBackend(resolve_model(args.base))
+    backend = open_backend(resolve_model(args.base))
     sampled = backend.generate(
         [answer_prompt(shots, t.prompt) for t in tasks],
         SamplingParams(temperature=1.0, top_p=0.95, max_new_tokens=48, n=1, seed=seed),

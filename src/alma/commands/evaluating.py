@@ -17,7 +17,8 @@ from alma.records import read_jsonl, sha256_file, write_json, write_jsonl
 
 def cmd_generate_answers(args) -> None:
     """Greedy answers to one or more prompt sets; the base model is prompted 3-shot, others by chat."""
-    from alma.backends.hf import HFBackend, set_threads
+    from alma.backends import open_backend
+    from alma.backends.hf import set_threads
     from alma.fewshot import ANSWER_STOP, answer_prompt, cut_at_stop
     from alma.models import resolve_model
 
@@ -25,7 +26,7 @@ def cmd_generate_answers(args) -> None:
     p = parse_params(args.params)
     if len(args.prompts) != len(args.out):
         raise ValueError(f"{len(args.prompts)} prompt sets but {len(args.out)} output paths")
-    backend = HFBackend(resolve_model(args.model), batch_size=64)
+    backend = open_backend(resolve_model(args.model), batch_size=64)
     sampling = from_dict(SamplingParams, {**p["sampling"], "seed": derive_seed(p["seed"], "eval")})
     shots = []
     if args.fewshot_from:

@@ -10,12 +10,14 @@ from alma.config import SamplingParams, TrainParams, derive_seed, from_dict, par
 from alma.records import read_jsonl, write_json, write_jsonl
 
 
-def _backend(manifest: str, threads: int | None, batch_size: int = 64):
-    from alma.backends.hf import HFBackend, set_threads
+def _backend(manifest: str, threads: int | None, batch_size: int = 64, embeddings: bool = False):
+    """The job's backend; ``embeddings`` forces transformers (vLLM does not expose hidden states)."""
+    from alma.backends import open_backend
+    from alma.backends.hf import set_threads
     from alma.models import resolve_model
 
     set_threads(threads)
-    return HFBackend(resolve_model(manifest), batch_size=batch_size)
+    return open_backend(resolve_model(manifest), batch_size=batch_size, kind="hf" if embeddings else None)
 
 
 def cmd_synthesize_prompts(args) -> None:
@@ -60,7 +62,9 @@ def cmd_embed_prompts(args) -> None:
 
     p = parse_params(args.params)
     pool = read_jsonl(args.pool, "prompt")
-    vectors = _backend(args.base, args.threads).embed([r["text"] for r in pool], p["layer"], p["pooling"])
+    vectors = _backend(args.base, args.threads, embeddings=True).embed(
+        [r["text"] for r in pool], p["layer"], p["pooling"]
+    )
     with atomic_path(args.out, "wb") as handle:
         np.save(handle, vectors)
 
