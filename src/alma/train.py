@@ -91,10 +91,16 @@ def _resume_step(checkpoint: str | None) -> int:
     return int(Path(checkpoint).name.split("-")[1]) if checkpoint else 0
 
 
+def is_main_process() -> bool:
+    """True in a single-process run and on global rank 0 of an ``accelerate launch`` / torchrun job."""
+    return int(os.environ.get("RANK", "0")) == 0
+
+
 def _finish(trainer, out_dir: Path, tokenizer, started: float) -> dict[str, Any]:
-    trainer.save_model(str(out_dir))
-    tokenizer.save_pretrained(str(out_dir))
-    shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)
+    trainer.save_model(str(out_dir))  # collective under FSDP (gathers the full state dict); rank 0 writes
+    if trainer.is_world_process_zero():
+        tokenizer.save_pretrained(str(out_dir))
+        shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)
     history = [h for h in trainer.state.log_history if "loss" in h]
     return {
         "steps": trainer.state.global_step,

@@ -229,6 +229,17 @@ def all_evaluations():
     )
 
 
+ACCELERATE_CONFIG = "workflow/accelerate/fsdp.yaml"
+
+
+def launcher(wildcards, resources):
+    """`alma` in one process, or `accelerate launch` (FSDP) over the job's GPUs when it has several."""
+    gpus = int(getattr(resources, "gpu", 0) or 0)
+    if gpus <= 1:
+        return "alma"
+    return f"accelerate launch --config_file {ACCELERATE_CONFIG} --num_processes {gpus} -m alma.cli"
+
+
 def train_section(kind, seed):
     return as_param({"train": config["train"][kind], "seed": seed})
 

@@ -39,9 +39,10 @@ rule train_judge:
         container_for("train")
     threads: 2
     params:
+        launcher=launcher,
         section=as_param({"train": config["judge"]["train"], "seed": config["seed"]}),
     shell:
-        "alma train-sft --base {input.base} --data {input.data} --params {params.section}"
+        "{params.launcher} train-sft --base {input.base} --data {input.data} --params {params.section}"
         " --out {output} --threads {threads} > {log} 2>&1"
 
 
@@ -136,13 +137,14 @@ rule distill_judge:
         container_for("train")
     threads: 2
     params:
+        launcher=launcher,
         section=as_param(
             {"train": config["judge"]["train"], "seed": config["seed"] + 1}
         ),
     shell:
         "(alma build-distill-data --prompts {input.prompts} --responses {input.responses}"
         " --judgments {input.judgments} --seed-data {input.seed_data} --out {output.data} &&"
-        " alma train-sft --base {input.base} --init {input.init} --data {output.data} --params {params.section}"
+        " {params.launcher} train-sft --base {input.base} --init {input.init} --data {output.data} --params {params.section}"
         " --out {output.manifest} --threads {threads}) > {log} 2>&1"
 
 

@@ -61,9 +61,10 @@ rule train_instruct:
         container_for("train")
     threads: 2
     params:
+        launcher=launcher,
         section=train_section("sft", config["seed"] + 7),
     shell:
-        "alma train-sft --base {input.base} --data {input.data} --params {params.section}"
+        "{params.launcher} train-sft --base {input.base} --data {input.data} --params {params.section}"
         " --out {output} --threads {threads} > {log} 2>&1"
 
 

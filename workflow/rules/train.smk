@@ -18,9 +18,10 @@ rule train_initial_sft:
         container_for("train")
     threads: 2
     params:
+        launcher=launcher,
         section=initial_sft_section,
     shell:
-        "alma train-sft --base {input.base} --data {input.data} --params {params.section}"
+        "{params.launcher} train-sft --base {input.base} --data {input.data} --params {params.section}"
         " --out {output} --threads {threads} > {log} 2>&1"
 
 
@@ -63,9 +64,10 @@ if config["rounds"]["objective"] == "sft":
             container_for("train")
         threads: 2
         params:
+            launcher=launcher,
             section=round_train_section,
         shell:
-            "alma train-sft --base {input.base} --init {input.init} --data {input.data} --params {params.section}"
+            "{params.launcher} train-sft --base {input.base} --init {input.init} --data {input.data} --params {params.section}"
             " --out {output} --threads {threads} > {log} 2>&1"
 
 else:
@@ -86,7 +88,8 @@ else:
             container_for("train")
         threads: 2
         params:
+            launcher=launcher,
             section=round_dpo_section,
         shell:
-            "alma train-dpo --init {input.init} --pairs {input.pairs} --params {params.section}"
+            "{params.launcher} train-dpo --init {input.init} --pairs {input.pairs} --params {params.section}"
             " --out {output} --threads {threads} > {log} 2>&1"

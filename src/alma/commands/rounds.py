@@ -151,7 +151,7 @@ def cmd_seed_to_sft(args) -> None:
 def cmd_train_sft(args) -> None:
     from alma.backends.hf import set_threads
     from alma.models import resolve_model, write_manifest
-    from alma.train import train_sft
+    from alma.train import is_main_process, train_sft
 
     set_threads(args.threads)
     p = parse_params(args.params)
@@ -159,19 +159,21 @@ def cmd_train_sft(args) -> None:
     out_dir = Path(args.out).parent
     init = args.init or args.base
     metrics = train_sft(resolve_model(init), args.data, out_dir, params, seed=p["seed"])
-    write_manifest(args.out, out_dir, base=init, data=args.data, config=p, metrics=metrics)
+    if is_main_process():  # under a multi-GPU launcher every rank gets here; one writes the manifest
+        write_manifest(args.out, out_dir, base=init, data=args.data, config=p, metrics=metrics)
 
 
 def cmd_train_dpo(args) -> None:
     from alma.backends.hf import set_threads
     from alma.models import resolve_model, write_manifest
-    from alma.train import train_dpo
+    from alma.train import is_main_process, train_dpo
 
     set_threads(args.threads)
     p = parse_params(args.params)
     out_dir = Path(args.out).parent
     metrics = train_dpo(resolve_model(args.init), args.pairs, out_dir, from_dict(TrainParams, p["train"]), p["seed"])
-    write_manifest(args.out, out_dir, base=args.init, data=[args.pairs], config=p, metrics=metrics)
+    if is_main_process():
+        write_manifest(args.out, out_dir, base=args.init, data=[args.pairs], config=p, metrics=metrics)
 
 
 def register(sub) -> None:
