@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[2]
 TRAIN_RULES = ("train_initial_sft", "train_round", "train_judge", "distill_judge")
 
