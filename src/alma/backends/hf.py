@@ -135,7 +135,10 @@ class HFBackend:
                 max_new_tokens=params.max_new_tokens,
                 num_return_sequences=params.n,
                 pad_token_id=self.tokenizer.pad_token_id,
-                eos_token_id=self.tokenizer.eos_token_id,
+                # Every end token the model declares: a chat turn ends with <|end|>, but a base model
+                # ends a document with its own end-of-text token; stopping only at the tokenizer's
+                # eos let it run past the document into a new one.
+                eos_token_id=self.model.generation_config.eos_token_id or self.tokenizer.eos_token_id,
             )
             if params.greedy:
                 kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)

@@ -103,9 +103,11 @@ def cmd_build_judge_seed(args) -> None:
     rows = []
     for i, (task, (base_answer,)) in enumerate(zip(tasks, sampled, strict=True)):
         # One response from the base model, one from a mix of good and flawed answers: the
-        # paper's annotators saw responses of varied quality from several Llama models.
+        # paper's annotators saw responses of varied quality from several Llama models. Fluent
+        # but wrong answers get a third of the mix: they are what a judge must catch among the
+        # samples of an SFT model, where form is rarely the problem.
         other = rng.choice(
-            [task.reference, corrupt_response(universe, task, rng), corrupt_response(universe, task, rng)]
+            [task.reference, corrupt_response(universe, task, rng, kind="wrong"), corrupt_response(universe, task, rng)]
         )
         for j, response in enumerate((cut_at_stop(base_answer, ANSWER_STOP), other)):
             score = annotate(universe, task.prompt, response, p["annotator_noise"], rng)
