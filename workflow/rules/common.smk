@@ -87,6 +87,17 @@ def judgment_files(wildcards):
     return judgment_files_of_round(int(wildcards.round))
 
 
+def response_files_of_round(r):
+    """Every sample of feedback round ``r`` (none before round 2)."""
+    if r < 2:
+        return []
+    return [
+        f"{R}/round{r}/responses/{s}/shard{k}.jsonl"
+        for s in sources_for_round(r)
+        for k in SHARDS
+    ]
+
+
 def judgment_files_of_round(r):
     """The judge's scores of every sample of feedback round ``r`` (none before round 2)."""
     if r < 2:
@@ -352,6 +363,7 @@ def paper_outputs():
         f"{R}/paper/tables/table2_judge.md",
         f"{R}/paper/figures/judge_diagnostics.png",
         *([f"{R}/paper/tables/standard_benchmarks.md"] if standard_evaluations() else []),
+        *([f"{R}/paper/figures/best_of_n.png"] if IS_MINI and FINAL_ROUND >= 2 else []),
         f"{R}/paper/check.csv",
         f"{R}/paper/accounting.csv",
     ]

@@ -124,3 +124,30 @@ rule build_mini_lmeval_tasks:
         ),
     shell:
         "alma build-mini-lmeval-tasks --params {params.section} --out-dir {output} > {log} 2>&1"
+
+
+rule best_of_n:
+    input:
+        prompts=f"{R}/round{FINAL_ROUND}/prompts.jsonl",
+        responses=response_files_of_round(FINAL_ROUND),
+        judgments=judgment_files_of_round(FINAL_ROUND),
+    output:
+        csv=f"{R}/paper/tables/figure3.csv",
+        png=report(
+            f"{R}/paper/figures/best_of_n.png",
+            caption="../report/best_of_n.rst",
+            category="Figure 3",
+        ),
+        pdf=f"{R}/paper/figures/best_of_n.pdf",
+    log:
+        f"{LOGS}/paper/best_of_n.log",
+    container:
+        container_for("analysis")
+    params:
+        universe=config["mini"]["universe_seed"],
+        label=f"judge's pick ({config['judge']['variant']})",
+        seed=config["seed"],
+    shell:
+        "(alma best-of-n --prompts {input.prompts} --responses {input.responses} --judgments {input.judgments}"
+        " --universe-seed {params.universe} --judge-label \"{params.label}\" --seed {params.seed} --output {output.csv}"
+        " && alma paper-figure3 --input {output.csv} --png {output.png} --pdf {output.pdf}) > {log} 2>&1"

@@ -144,6 +144,25 @@ def cmd_paper_figure3(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_best_of_n(args: argparse.Namespace) -> int:
+    """One round's samples, judgments and evaluator grades -> Figure 3 data (CSV)."""
+    from alma.mini.oracle import grade
+    from alma.mini.universe import build_universe
+    from alma.paper.best_of_n import best_of_n_table
+    from alma.records import read_jsonl
+
+    universe = build_universe(args.universe_seed)
+    prompts = {r["id"]: r["text"] for r in read_jsonl(args.prompts, "prompt")}
+    responses = [r for path in args.responses for r in read_jsonl(path, "response")]
+    judgments = {j["response_id"]: j["score"] for path in args.judgments for j in read_jsonl(path, "judgment")}
+    table = best_of_n_table(responses, judgments, lambda p, t: grade(universe, p, t), prompts, args.judge_label,
+                            n_boot=args.n_boot, seed=args.seed)  # fmt: skip
+    with atomic_path(args.output) as handle:
+        table.to_csv(handle, index=False, lineterminator="\n")
+    print(table.to_string(index=False))
+    return 0
+
+
 def cmd_paper_check(args: argparse.Namespace) -> int:
     """Reproduced tables vs the paper's numbers; exit 1 in strict mode when a number is off."""
     report, passed = check.check(args.reproduced, args.reference, strict=args.strict, tables=args.tables)
@@ -299,6 +318,16 @@ def register(subparsers: Any) -> None:
     p.add_argument("--png", type=Path, required=True)
     p.add_argument("--pdf", type=Path, required=True)
     p.add_argument("--output", type=Path, required=True, help="summary CSV")
+
+    p = _add(subparsers, "best-of-n", cmd_best_of_n)
+    p.add_argument("--prompts", type=Path, required=True, help="the round's prompts.jsonl")
+    p.add_argument("--responses", type=Path, nargs="+", required=True, help="the round's response shards")
+    p.add_argument("--judgments", type=Path, nargs="+", required=True, help="the judge's scores of them")
+    p.add_argument("--universe-seed", type=int, default=0, help="mini world: the oracle grades each sample")
+    p.add_argument("--judge-label", default="judge's pick")
+    p.add_argument("--n-boot", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--output", type=Path, required=True, help="best-of-N CSV (input of paper-figure3)")
 
     p = _add(subparsers, "paper-check", cmd_paper_check)
     p.add_argument("--reproduced", type=Path, required=True, help="directory of reproduced <table>.csv files")
