@@ -84,7 +84,7 @@ def cmd_build_judge_seed(args) -> None:
     from alma.backends.hf import set_threads
     from alma.config import SamplingParams
     from alma.fewshot import ANSWER_STOP, answer_prompt, cut_at_stop
-    from alma.mini.datasets import annotate, corrupt_response, judge_seed_tasks
+    from alma.mini.datasets import annotate, judge_seed_response, judge_seed_tasks
     from alma.mini.universe import build_universe
     from alma.models import resolve_model
 
@@ -102,14 +102,15 @@ def cmd_build_judge_seed(args) -> None:
     rng = random.Random(seed)
     rows = []
     for i, (task, (base_answer,)) in enumerate(zip(tasks, sampled, strict=True)):
-        # One response from the base model, one from a mix of good and flawed answers: the
-        # paper's annotators saw responses of varied quality from several Llama models. Fluent
-        # but wrong answers get a third of the mix: they are what a judge must catch among the
-        # samples of an SFT model, where form is rarely the problem.
-        other = rng.choice(
-            [task.reference, corrupt_response(universe, task, rng, kind="wrong"), corrupt_response(universe, task, rng)]
-        )
-        for j, response in enumerate((cut_at_stop(base_answer, ANSWER_STOP), other)):
+        # Two responses per prompt, as in HelpSteer2: a quarter of the first ones are the base
+        # model's own (3-shot) answers, the rest are drawn from the fluent-model mix.
+        first = cut_at_stop(base_answer, ANSWER_STOP) if rng.random() < 0.25 else judge_seed_response(universe, task, rng)
+        second = judge_seed_response(universe, task, rng)
+        for _ in range(10):  # a pair of identical texts teaches a ranking judge nothing
+            if second != first:
+                break
+            second = judge_seed_response(universe, task, rng)
+        for j, response in enumerate((first, second)):
             score = annotate(universe, task.prompt, response, p["annotator_noise"], rng)
             rows.append({"id": f"judge-seed-{i:05d}-{j}", "prompt": task.prompt, "response": response, "score": score})
     write_jsonl(args.out, rows, "seed_judgment")
