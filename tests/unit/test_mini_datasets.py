@@ -92,20 +92,3 @@ def test_reward_model_pairs_are_oracle_ordered(universe):
         assert grade(universe, prompt, p["chosen"][0]["content"]) > grade(
             universe, prompt, p["rejected"][0]["content"]
         )
-
-
-def test_judge_seed_responses_are_mostly_fluent_and_often_wrong_or_off_topic():
-    import random
-
-    from alma.mini.datasets import judge_seed_response
-    from alma.mini.oracle import grade
-    from alma.mini.tasks import sample_tasks
-    from alma.mini.universe import build_universe
-
-    universe = build_universe(0)
-    rng = random.Random(0)
-    tasks = sample_tasks(universe, 300, seed=0)
-    grades = [grade(universe, t.prompt, judge_seed_response(universe, t, rng)) for t in tasks]
-    perfect = sum(g == 10 for g in grades) / len(grades)
-    wrong_or_off = sum(g is not None and g <= 3 for g in grades) / len(grades)
-    assert 0.2 < perfect < 0.45 and wrong_or_off > 0.35

@@ -261,6 +261,12 @@ def base_model_inputs():
     return ["resources/mini-base/pretrain.json"] if shipped else []
 
 
+def judge_seed_responder():
+    """Mini world: the model whose answers the simulated annotators rate (HelpSteer2 rated other labs'
+    models; here the instruct stand-in plays them). Hub: none, the annotations are downloaded."""
+    return [f"{R}/instruct/manifest.json"] if IS_MINI else []
+
+
 def seed_section(kind):
     """The config a seed-building job needs (world, sizes, seeds, local paths)."""
     mini = config.get("mini", {})

@@ -48,8 +48,7 @@ rule seed_to_sft:
 rule build_judge_seed:
     input:
         source=seed_source("judge_path"),
-        base=f"{R}/base/manifest.json",
-        seed_sft=f"{R}/seed/sft.jsonl",
+        responder=judge_seed_responder(),
     output:
         f"{R}/seed/judge.jsonl",
     log:
@@ -61,8 +60,9 @@ rule build_judge_seed:
     threads: 2
     params:
         section=as_param(seed_section("judge")),
+        responder=lambda wildcards, input: f"--responder {input.responder}" if input.responder else "",
     shell:
-        "alma build-judge-seed --base {input.base} --seed-sft {input.seed_sft} --params {params.section}"
+        "alma build-judge-seed {params.responder} --params {params.section}"
         " --out {output} --threads {threads} > {log} 2>&1"
 
 

@@ -70,7 +70,15 @@ def cmd_build_seed_sft(args) -> None:
 
 
 def cmd_build_judge_seed(args) -> None:
-    """The judge seed set: (prompt, response, 0-10 score) triples, 2 responses per prompt."""
+    """The judge seed set: (prompt, response, 0-10 score) triples, 2 responses per prompt.
+
+    Mini world: the responses are two samples (temperature 1) of ``--responder``, the instruct
+    stand-in, rated by simulated annotators (oracle plus noise). HelpSteer2, which the paper's judge
+    learns from, rated answers of other capable models; a judge must learn from fluent answers that
+    differ in being right and on topic, because that is what an SFT model's samples look like.
+    Measured: a judge trained on base-model answers vs references and corruptions scored the final
+    round's samples with no within-prompt signal (pair accuracy 0.55 against the oracle).
+    """
     p = parse_params(args.params)
     if p["world"] != "mini":
         rows = read_jsonl(p["path"], "seed_judgment")
@@ -83,34 +91,25 @@ def cmd_build_judge_seed(args) -> None:
     from alma.backends import open_backend
     from alma.backends.hf import set_threads
     from alma.config import SamplingParams
-    from alma.fewshot import ANSWER_STOP, answer_prompt, cut_at_stop
-    from alma.mini.datasets import annotate, judge_seed_response, judge_seed_tasks
+    from alma.mini.datasets import annotate, judge_seed_tasks
     from alma.mini.universe import build_universe
     from alma.models import resolve_model
 
+    if not args.responder:
+        raise ValueError("the mini world's judge seed needs --responder (the model whose answers are rated)")
     set_threads(args.threads)
     seed = derive_seed(p["seed"], "judge_seed")
     universe = build_universe(p["universe_seed"])
     tasks = judge_seed_tasks(universe, p["prompts"], seed)
-    shots = [(r["prompt"], r["response"]) for r in read_jsonl(args.seed_sft, "seed_sft")[:3]]
-    backend = open_backend(resolve_model(args.base))
+    backend = open_backend(resolve_model(args.responder))
     sampled = backend.generate(
-        [answer_prompt(shots, t.prompt) for t in tasks],
-        SamplingParams(temperature=1.0, top_p=0.95, max_new_tokens=48, n=1, seed=seed),
-        stop=ANSWER_STOP,
+        backend.chat_texts([t.prompt for t in tasks]),
+        SamplingParams(temperature=1.0, top_p=1.0, max_new_tokens=48, n=2, seed=seed),
     )
     rng = random.Random(seed)
     rows = []
-    for i, (task, (base_answer,)) in enumerate(zip(tasks, sampled, strict=True)):
-        # Two responses per prompt, as in HelpSteer2: a quarter of the first ones are the base
-        # model's own (3-shot) answers, the rest are drawn from the fluent-model mix.
-        first = cut_at_stop(base_answer, ANSWER_STOP) if rng.random() < 0.25 else judge_seed_response(universe, task, rng)
-        second = judge_seed_response(universe, task, rng)
-        for _ in range(10):  # a pair of identical texts teaches a ranking judge nothing
-            if second != first:
-                break
-            second = judge_seed_response(universe, task, rng)
-        for j, response in enumerate((first, second)):
+    for i, (task, answers) in enumerate(zip(tasks, sampled, strict=True)):
+        for j, response in enumerate(a.strip() for a in answers):
             score = annotate(universe, task.prompt, response, p["annotator_noise"], rng)
             rows.append({"id": f"judge-seed-{i:05d}-{j}", "prompt": task.prompt, "response": response, "score": score})
     write_jsonl(args.out, rows, "seed_judgment")
@@ -200,8 +199,7 @@ def register(sub) -> None:
     c.add_argument("--out", required=True)
     add_common(c, threads=False)
     c = add_command(sub, "build-judge-seed", cmd_build_judge_seed, "the judge seed annotations")
-    c.add_argument("--base", help="base model manifest (mini world)")
-    c.add_argument("--seed-sft", help="seed SFT set, for the 3-shot demonstrations (mini world)")
+    c.add_argument("--responder", help="mini world: manifest of the model whose answers are rated")
     c.add_argument("--out", required=True)
     add_common(c)
     c = add_command(sub, "build-eval-prompts", cmd_build_eval_prompts, "the held-out evaluation prompt sets")

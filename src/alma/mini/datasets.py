@@ -162,23 +162,6 @@ def corrupt_response(universe: Universe, task: Task, rng: random.Random, kind: s
     return ""
 
 
-JUDGE_SEED_MIX: dict[str, float] = {"reference": 0.3, "wrong": 0.25, "off_topic": 0.2, "other": 0.25}
-"""what the judge's annotated responses are: the failure modes of fluent models, not just broken text."""
-
-
-def judge_seed_response(universe: Universe, task: Task, rng: random.Random) -> str:
-    """One response to annotate, drawn from :data:`JUDGE_SEED_MIX`.
-
-    The paper's annotators rated responses of several capable models (HelpSteer2), which are fluent
-    and differ in whether they are right and on topic. A judge trained mostly on fluent-vs-broken
-    pairs scores every fluent answer alike, and then cannot pick among an SFT model's samples.
-    """
-    kind = rng.choices(list(JUDGE_SEED_MIX), weights=list(JUDGE_SEED_MIX.values()))[0]
-    if kind == "reference":
-        return task.reference
-    return corrupt_response(universe, task, rng, kind=None if kind == "other" else kind)
-
-
 def annotate(universe: Universe, prompt: str, response: str, noise_sd: float, rng: random.Random) -> int:
     """A simulated human 0-10 rating: the oracle score plus Gaussian annotator noise, rounded and clipped.
 
