@@ -26,14 +26,23 @@ def _shell_commands(run_snakemake, gpus: str, configfile: str) -> str:
 
 def test_eight_gpus_get_the_fsdp_launcher_and_a_cpu_gets_one_process(run_snakemake):
     paper = _shell_commands(run_snakemake, "8", "config/paper.yaml")
-    launched = [line for line in paper.splitlines() if "accelerate launch" in line]
-    assert launched and all(
-        "--config_file workflow/accelerate/fsdp.yaml --num_processes 8 -m alma.cli" in x for x in launched
-    )
+    launched = [line for line in paper.splitlines() if "alma.launch" in line]
+    expected = "python -m alma.launch --gpus 8 --config-file workflow/accelerate/fsdp.yaml -- train-"
+    assert launched and all(expected in x for x in launched)
     # every training job of the paper run: 2 initial SFT + 10 rounds + judge + distilled judge
     assert len(launched) == 14
     mini = _shell_commands(run_snakemake, "0", "tests/config/config.yaml")
-    assert "accelerate launch" not in mini and "alma train-sft" in mini
+    assert "alma.launch" not in mini and "alma train-sft" in mini
+
+
+def test_the_launcher_uses_the_gpus_the_node_shows():
+    from alma.launch import launch_argv
+
+    argv = launch_argv(8, 8, "workflow/accelerate/fsdp.yaml", ["train-sft", "--out", "m.json"])
+    assert argv == ["accelerate", "launch", "--config_file", "workflow/accelerate/fsdp.yaml", "--num_processes", "8",
+                    "-m", "alma.cli", "train-sft", "--out", "m.json"]  # fmt: skip
+    assert launch_argv(8, 4, "c.yaml", ["x"])[5] == "4"  # never more ranks than devices
+    assert launch_argv(2, 0, "c.yaml", ["x"]) is None  # fake GPUs (a test cluster): run in-process
 
 
 def test_accelerate_launch_trains_on_one_process(tiny_manifest, tmp_path):

@@ -244,11 +244,12 @@ ACCELERATE_CONFIG = "workflow/accelerate/fsdp.yaml"
 
 
 def launcher(wildcards, resources):
-    """`alma` in one process, or `accelerate launch` (FSDP) over the job's GPUs when it has several."""
+    """`alma` for a job with at most one GPU; with several, `alma.launch`, which runs `accelerate launch`
+    (FSDP) over the GPUs the node really shows, or the command in-process where it shows none."""
     gpus = int(getattr(resources, "gpu", 0) or 0)
     if gpus <= 1:
         return "alma"
-    return f"accelerate launch --config_file {ACCELERATE_CONFIG} --num_processes {gpus} -m alma.cli"
+    return f"python -m alma.launch --gpus {gpus} --config-file {ACCELERATE_CONFIG} --"
 
 
 def train_section(kind, seed):

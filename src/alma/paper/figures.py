@@ -149,6 +149,7 @@ def plot_best_of_n(df: pd.DataFrame, out_png: Path, out_pdf: Path) -> None:
         ax.set_xscale("log")
         ticks = sorted(set(df["n"].astype(int)))
         ax.set_xticks(ticks, [str(t) for t in ticks])
+        ax.set_xticks([], minor=True)  # log axes label minor ticks ("3x10^0") between the N values
         ax.set_xlabel("N (samples per prompt, log scale)")
         ax.set_ylabel("score of the judge-selected best")
         ax.grid(alpha=0.3)
