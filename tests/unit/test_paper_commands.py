@@ -21,6 +21,9 @@ def test_every_subcommand_is_registered():
     sub = parser.add_subparsers(dest="command")
     register(sub)
     expected = {
+        "best-of-n",
+        "judge-diagnostics",
+        "paper-standard",
         "paper-curve",
         "paper-table1",
         "paper-table2",

@@ -199,7 +199,9 @@ def alpacaeval_inputs(wildcards):
 def alpacaeval_section():
     annotator = config["evaluation"]["alpacaeval"]["annotator"]
     if annotator == "oracle":
-        return as_param({"judge": "oracle", "universe_seed": config["mini"]["universe_seed"]})
+        return as_param(
+            {"judge": "oracle", "universe_seed": config["mini"]["universe_seed"]}
+        )
     return as_param({} if annotator == "reward_model" else {"annotator": annotator})
 
 
@@ -216,7 +218,9 @@ def lmeval_inputs(wildcards):
 
 def lmeval_section(wildcards):
     """lm-eval settings; base models get no chat template (they never learned one)."""
-    section = {k: v for k, v in config["evaluation"]["lmeval"].items() if k != "per_task"}
+    section = {
+        k: v for k, v in config["evaluation"]["lmeval"].items() if k != "per_task"
+    }
     return as_param({**section, "apply_chat_template": wildcards.model != "base"})
 
 
@@ -245,7 +249,8 @@ ACCELERATE_CONFIG = "workflow/accelerate/fsdp.yaml"
 
 def launcher(wildcards, resources):
     """`alma` for a job with at most one GPU; with several, `alma.launch`, which runs `accelerate launch`
-    (FSDP) over the GPUs the node really shows, or the command in-process where it shows none."""
+    (FSDP) over the GPUs the node really shows, or the command in-process where it shows none.
+    """
     gpus = int(getattr(resources, "gpu", 0) or 0)
     if gpus <= 1:
         return "alma"
@@ -264,7 +269,8 @@ def base_model_inputs():
 
 def judge_seed_responder():
     """Mini world: the model whose answers the simulated annotators rate (HelpSteer2 rated other labs'
-    models; here the instruct stand-in plays them). Hub: none, the annotations are downloaded."""
+    models; here the instruct stand-in plays them). Hub: none, the annotations are downloaded.
+    """
     return [f"{R}/instruct/manifest.json"] if IS_MINI else []
 
 
@@ -349,7 +355,9 @@ def reward_model_train():
 
 
 def judge_evaluations():
-    datasets = ["heldout", "rewardbench"] if "rewardbench" in config["judge"] else ["heldout"]
+    datasets = (
+        ["heldout", "rewardbench"] if "rewardbench" in config["judge"] else ["heldout"]
+    )
     return expand(
         f"{R}/judge/eval/{{variant}}/{{dataset}}.json",
         variant=config["judge"]["evaluate_variants"],
@@ -359,7 +367,11 @@ def judge_evaluations():
 
 def rewardbench_data():
     """The RewardBench rows the judge is measured on: the mini fixture, or the local hub copy."""
-    return f"{R}/mini/rewardbench.jsonl" if IS_MINI else config["judge"]["rewardbench"]["path"]
+    return (
+        f"{R}/mini/rewardbench.jsonl"
+        if IS_MINI
+        else config["judge"]["rewardbench"]["path"]
+    )
 
 
 def paper_outputs():
@@ -369,7 +381,11 @@ def paper_outputs():
         f"{R}/paper/tables/table1.md",
         f"{R}/paper/tables/table2_judge.md",
         f"{R}/paper/figures/judge_diagnostics.png",
-        *([f"{R}/paper/tables/standard_benchmarks.md"] if standard_evaluations() else []),
+        *(
+            [f"{R}/paper/tables/standard_benchmarks.md"]
+            if standard_evaluations()
+            else []
+        ),
         *([f"{R}/paper/figures/best_of_n.png"] if IS_MINI and FINAL_ROUND >= 2 else []),
         f"{R}/paper/check.csv",
         f"{R}/paper/accounting.csv",

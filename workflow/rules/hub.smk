@@ -32,7 +32,9 @@ rule download_judge_seed:
 
 rule download_rewardbench:
     output:
-        config["judge"].get("rewardbench", {}).get("path", f"{R}/data/rewardbench.jsonl"),
+        config["judge"]
+        .get("rewardbench", {})
+        .get("path", f"{R}/data/rewardbench.jsonl"),
     log:
         f"{LOGS}/data/download_rewardbench.log",
     container:
@@ -51,7 +53,9 @@ rule download_alpacaeval_reference:
     container:
         container_for("eval")
     params:
-        spec=as_param(config["evaluation"].get("alpacaeval", {}).get("reference_source", {})),
+        spec=as_param(
+            config["evaluation"].get("alpacaeval", {}).get("reference_source", {})
+        ),
     shell:
         "alma download-dataset --spec {params.spec} --converter alpaca_reference --out {output} > {log} 2>&1"
 

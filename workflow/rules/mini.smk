@@ -99,7 +99,9 @@ rule build_mini_rewardbench:
         section=as_param(
             {
                 "universe_seed": config["mini"]["universe_seed"],
-                "per_subset": config["judge"].get("rewardbench", {}).get("per_subset", 12),
+                "per_subset": config["judge"]
+                .get("rewardbench", {})
+                .get("per_subset", 12),
                 "seed": config["seed"],
             }
         ),
@@ -149,5 +151,5 @@ rule best_of_n:
         seed=config["seed"],
     shell:
         "(alma best-of-n --prompts {input.prompts} --responses {input.responses} --judgments {input.judgments}"
-        " --universe-seed {params.universe} --judge-label \"{params.label}\" --seed {params.seed} --output {output.csv}"
+        ' --universe-seed {params.universe} --judge-label "{params.label}" --seed {params.seed} --output {output.csv}'
         " && alma paper-figure3 --input {output.csv} --png {output.png} --pdf {output.pdf}) > {log} 2>&1"

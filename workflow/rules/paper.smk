@@ -112,7 +112,10 @@ rule standard_benchmarks:
 
 rule judge_diagnostics:
     input:
-        heldout=expand(f"{R}/judge/eval/{{variant}}/heldout.json", variant=config["judge"]["evaluate_variants"]),
+        heldout=expand(
+            f"{R}/judge/eval/{{variant}}/heldout.json",
+            variant=config["judge"]["evaluate_variants"],
+        ),
         judgments=judgment_files_of_round(FINAL_ROUND),
     output:
         png=report(

@@ -27,7 +27,9 @@ rule merge_prompts:
     input:
         shards=expand(f"{R}/prompts/pool/shard{{shard}}.jsonl", shard=SYNTH_SHARDS),
         seed_sft=f"{R}/seed/sft.jsonl",
-        eval_prompts=expand(f"{R}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS),
+        eval_prompts=expand(
+            f"{R}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS
+        ),
     output:
         pool=f"{R}/prompts/pool.jsonl",
         stats=f"{R}/prompts/pool_stats.json",

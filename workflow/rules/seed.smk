@@ -60,7 +60,9 @@ rule build_judge_seed:
     threads: 2
     params:
         section=as_param(seed_section("judge")),
-        responder=lambda wildcards, input: f"--responder {input.responder}" if input.responder else "",
+        responder=lambda wildcards, input: (
+            f"--responder {input.responder}" if input.responder else ""
+        ),
     shell:
         "alma build-judge-seed {params.responder} --params {params.section}"
         " --out {output} --threads {threads} > {log} 2>&1"
