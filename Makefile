@@ -24,7 +24,8 @@ $(VENV)/.installed: envs/cpu.txt pyproject.toml
 
 demo: venv
 	snakemake --workflow-profile profiles/local --cores $(CORES)
-	@echo "results: results/mini/paper/ (round_curve.csv, figures/round_curve.png, tables/table1.md)"
+	snakemake --workflow-profile profiles/local --report results/mini/paper/report.html
+	@echo "results: results/mini/paper/ (report.html, round_curve.csv, figures/, tables/)"
 
 test: venv
 	pytest -q tests
