@@ -75,12 +75,7 @@ def sources_for_round(round_number):
 
 
 def response_files(wildcards):
-    r = int(wildcards.round)
-    return [
-        f"{R}/round{r}/responses/{s}/shard{k}.jsonl"
-        for s in sources_for_round(r)
-        for k in SHARDS
-    ]
+    return response_files_of_round(int(wildcards.round))
 
 
 def judgment_files(wildcards):
@@ -438,11 +433,14 @@ def container_for(role):
     return IMAGES[role]
 
 
-def mini_section(size_key):
-    """Only the keys one mini data set depends on, so resizing one never rebuilds the other."""
+def mini_section(size_key, size=None):
+    """Only the keys one mini data set depends on, so resizing one never rebuilds the other.
+
+    The size is ``mini.<size_key>`` unless given (sets sized in another config section).
+    """
     mini = config["mini"]
     return {
         "universe_seed": mini["universe_seed"],
-        size_key: mini[size_key],
+        size_key: mini[size_key] if size is None else size,
         "seed": config["seed"],
     }

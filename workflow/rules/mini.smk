@@ -97,13 +97,10 @@ rule build_mini_rewardbench:
         container_for("cpu")
     params:
         section=as_param(
-            {
-                "universe_seed": config["mini"]["universe_seed"],
-                "per_subset": config["judge"]
-                .get("rewardbench", {})
-                .get("per_subset", 12),
-                "seed": config["seed"],
-            }
+            mini_section(
+                "per_subset",
+                config["judge"].get("rewardbench", {}).get("per_subset", 12),
+            )
         ),
     shell:
         "alma build-mini-rewardbench --params {params.section} --out {output} > {log} 2>&1"
@@ -118,11 +115,9 @@ rule build_mini_lmeval_tasks:
         container_for("cpu")
     params:
         section=as_param(
-            {
-                "universe_seed": config["mini"]["universe_seed"],
-                "per_task": config["evaluation"].get("lmeval", {}).get("per_task", 30),
-                "seed": config["seed"],
-            }
+            mini_section(
+                "per_task", config["evaluation"].get("lmeval", {}).get("per_task", 30)
+            )
         ),
     shell:
         "alma build-mini-lmeval-tasks --params {params.section} --out-dir {output} > {log} 2>&1"
