@@ -57,6 +57,23 @@ def load_causal_lm(model_dir: str | Path, device: str | None = None, trust_remot
     return model.to(device).eval()
 
 
+def chat_texts(tokenizer, user_messages: Sequence[str]) -> list[str]:
+    """Single-turn user messages rendered with the tokenizer's chat template (generation prompt on)."""
+    return [
+        tokenizer.apply_chat_template([{"role": "user", "content": m}], add_generation_prompt=True, tokenize=False)
+        for m in user_messages
+    ]
+
+
+def encode_texts(tokenizer, texts: Sequence[str]) -> list[list[int]]:
+    """Token ids of rendered texts; every backend encodes through this, so all see the same inputs.
+
+    Chat templates already carry BOS; plain few-shot texts get it from the tokenizer.
+    """
+    bos = tokenizer.bos_token
+    return [tokenizer(t, add_special_tokens=not (bos and t.startswith(bos))).input_ids for t in texts]
+
+
 def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
     """Indices grouped into batches of similar length (longest first), so padding stays small."""
     order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
@@ -84,20 +101,10 @@ class HFBackend:
     # -- prompts -------------------------------------------------------------------------
     def chat_texts(self, user_messages: Sequence[str]) -> list[str]:
         """Render single-turn user messages with the model's chat template (generation prompt on)."""
-        return [
-            self.tokenizer.apply_chat_template(
-                [{"role": "user", "content": m}], add_generation_prompt=True, tokenize=False
-            )
-            for m in user_messages
-        ]
+        return chat_texts(self.tokenizer, user_messages)
 
     def _encode(self, texts: Sequence[str]) -> list[list[int]]:
-        # Chat templates already carry BOS; plain few-shot texts get it from the tokenizer.
-        return [self.tokenizer(t, add_special_tokens=not self._has_bos(t)).input_ids for t in texts]
-
-    def _has_bos(self, text: str) -> bool:
-        bos = self.tokenizer.bos_token
-        return bool(bos) and text.startswith(bos)
+        return encode_texts(self.tokenizer, texts)
 
     def _pad(self, rows: Sequence[Sequence[int]]):
         import torch

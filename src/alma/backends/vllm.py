@@ -12,8 +12,8 @@ hidden states. Differences that matter, and what we do about them:
   has probability below the 20th token's and is counted as 0. A row where none of the score tokens
   is in the top ``max_logprobs`` gets no score (``None``), never a guess. Raise ``max_logprobs``
   (engine and request) if a judge spreads its mass wider.
-- Tokens, not strings: prompts are passed as token ids, encoded exactly as the transformers backend
-  encodes them (BOS only where the text lacks it), so both backends see the same inputs.
+- Tokens, not strings: prompts are passed as token ids from :func:`alma.backends.hf.encode_texts`
+  (BOS only where the text lacks it), the encoder of the transformers backend too.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from alma.backends.hf import chat_texts, encode_texts
 from alma.config import SamplingParams
 
 DEFAULT_MAX_LOGPROBS = 20
@@ -85,16 +86,10 @@ class VLLMBackend:
 
     def chat_texts(self, user_messages: Sequence[str]) -> list[str]:
         """Render single-turn user messages with the model's chat template (generation prompt on)."""
-        return [
-            self.tokenizer.apply_chat_template(
-                [{"role": "user", "content": m}], add_generation_prompt=True, tokenize=False
-            )
-            for m in user_messages
-        ]
+        return chat_texts(self.tokenizer, user_messages)
 
     def _encode(self, texts: Sequence[str]) -> list[list[int]]:
-        bos = self.tokenizer.bos_token
-        return [self.tokenizer(t, add_special_tokens=not (bos and t.startswith(bos))).input_ids for t in texts]
+        return encode_texts(self.tokenizer, texts)
 
     def generate(self, texts: Sequence[str], params: SamplingParams, stop: Sequence[str] = ()) -> list[list[str]]:
         """``params.n`` continuations per text, in input order (stop strings are not included)."""
