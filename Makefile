@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: venv demo test test-fast test-slurm test-containers lint bench lock dry-run-paper clean
+.PHONY: venv demo ablations test test-fast test-slurm test-containers lint bench lock dry-run-paper clean
 
 venv: $(VENV)/.installed
 
@@ -26,6 +26,15 @@ demo: venv
 	snakemake --workflow-profile profiles/local --cores $(CORES)
 	snakemake --workflow-profile profiles/local --report results/mini/paper/report.html
 	@echo "results: results/mini/paper/ (report.html, round_curve.csv, figures/, tables/)"
+
+# Tables 3-6 (after `make demo`): each config/ablations/*.yaml run reuses results/mini's upstream
+# (shared_run) and redoes only its rounds; then the default run builds the tables and the report.
+ablations: venv
+	for cfg in config/ablations/*.yaml; do \
+		snakemake --workflow-profile profiles/local --cores $(CORES) --configfile $$cfg || exit 1; \
+	done
+	snakemake --workflow-profile profiles/local --cores $(CORES) ablations
+	snakemake --workflow-profile profiles/local --report results/mini/paper/report.html all ablations
 
 test: venv
 	pytest -q tests

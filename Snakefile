@@ -13,22 +13,28 @@ configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/seed.smk"
-include: "workflow/rules/prompts.smk"
-include: "workflow/rules/responses.smk"
-include: "workflow/rules/judge.smk"
-include: "workflow/rules/train.smk"
+
+
+# Upstream of the rounds; an ablation run (shared_run set) reads it from its baseline run instead.
+if OWNS_UPSTREAM:
+
+    include: "workflow/rules/seed.smk"
+    include: "workflow/rules/prompts.smk"
+    include: "workflow/rules/judge.smk"
+    include: "workflow/rules/train.smk"
+
+    if IS_MINI:
+
+        include: "workflow/rules/mini.smk"
+
+    else:
+
+        include: "workflow/rules/hub.smk"
+
+
+include: "workflow/rules/rounds.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/paper.smk"
-
-
-if IS_MINI:
-
-    include: "workflow/rules/mini.smk"
-
-else:
-
-    include: "workflow/rules/hub.smk"
 
 
 rule all:
@@ -45,3 +51,8 @@ rule eval_all:
 rule judge_all:
     input:
         judge_evaluations(),
+
+
+rule ablations:
+    input:
+        ablation_tables(),

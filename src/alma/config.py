@@ -95,3 +95,87 @@ def derive_seed(master: int, *parts: object) -> int:
     """A per-stage seed from the master seed and a stage label, stable across runs and machines."""
     digest = hashlib.sha256(json.dumps([master, *map(str, parts)]).encode()).digest()
     return int.from_bytes(digest[:4], "little")
+
+
+PER_RUN_KEYS: dict[str, frozenset[str] | None] = {
+    "run": None,
+    "shared_run": None,
+    "ablations": None,
+    "rounds": frozenset(
+        {
+            "feedback_rounds",
+            "prompts_per_round",
+            "responses_per_prompt",
+            "sources",
+            "ratio",
+            "shards",
+            "init",
+            "objective",
+        }
+    ),
+    "diversify": frozenset({"method"}),
+    "judge": frozenset({"variant"}),
+    "train": frozenset({"dpo"}),
+    "evaluation": frozenset({"alpacaeval", "lmeval"}),
+}
+"""Config keys that act only on a run's own feedback rounds, evaluations of round models and tables
+(``None``: the whole section). An ablation run that shares another run's upstream may change these
+and nothing else; everything else was used to build the shared base, seed sets, initial SFT models,
+judge, prompt pool and evaluators."""
+
+
+def upstream_view(config: dict[str, Any]) -> dict[str, Any]:
+    """The part of a run config that its upstream (everything before the feedback rounds) depends on."""
+    view: dict[str, Any] = {}
+    for key, value in config.items():
+        per_run = PER_RUN_KEYS.get(key, frozenset())
+        if per_run is None:
+            continue
+        if isinstance(value, dict):
+            value = {k: v for k, v in value.items() if k not in per_run}
+        view[key] = value
+    return json.loads(json.dumps(view, sort_keys=True))
+
+
+def config_differences(a: Any, b: Any, prefix: str = "") -> list[str]:
+    """Dotted keys whose values differ between two JSON-like configs (sorted)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out: list[str] = []
+        for key in sorted(set(a) | set(b)):
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if key not in a or key not in b:
+                out.append(name)
+            else:
+                out.extend(config_differences(a[key], b[key], name))
+        return out
+    return [] if a == b else [prefix or "<root>"]
+
+
+def check_shared_upstream(config: dict[str, Any], record: Path) -> None:
+    """Refuse an ablation run whose config disagrees with the upstream it would reuse.
+
+    Args:
+        config: the ablation run's merged config (``shared_run`` set to another run).
+        record: ``results/<shared_run>/upstream.json``, written by the shared run.
+
+    Raises:
+        ValueError: the record is missing (the shared run was not built) or differs; the message
+            names the record, the run and every differing key.
+    """
+    shared = config["shared_run"]
+    if not record.is_file():
+        raise ValueError(
+            f"run {config['run']!r} reuses the upstream of run {shared!r} (shared_run), but {record} does not "
+            f"exist: build that run first (e.g. `snakemake --workflow-profile profiles/local` for the default)"
+        )
+    try:
+        recorded = json.loads(record.read_text(encoding="utf-8"))["config"]
+    except (json.JSONDecodeError, KeyError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{record}: not an upstream record ({exc}); rebuild run {shared!r}") from None
+    differing = config_differences(recorded, upstream_view(config))
+    if differing:
+        raise ValueError(
+            f"run {config['run']!r} changes keys that run {shared!r} built its upstream with ({', '.join(differing)}; "
+            f"record {record}); an ablation may change only {sorted(PER_RUN_KEYS)} sub-keys listed in "
+            f"alma.config.PER_RUN_KEYS, or leave shared_run unset to rebuild everything"
+        )

@@ -1,6 +1,17 @@
+import json
+
 import pytest
 
-from alma.config import SamplingParams, TrainParams, derive_seed, from_dict, parse_params
+from alma.config import (
+    SamplingParams,
+    TrainParams,
+    check_shared_upstream,
+    config_differences,
+    derive_seed,
+    from_dict,
+    parse_params,
+    upstream_view,
+)
 
 
 def test_from_dict_rejects_unknown_keys():
@@ -15,3 +26,60 @@ def test_params_and_seeds():
         parse_params("{a: 1}")
     assert derive_seed(0, "responses", 3) == derive_seed(0, "responses", 3)
     assert derive_seed(0, "responses", 3) != derive_seed(0, "responses", 4)
+
+
+def _config(**rounds):
+    return {
+        "run": "mini",
+        "seed": 0,
+        "seed_data": {"sft_size": 300},
+        "diversify": {"method": "kmeans", "clusters": 200},
+        "rounds": {"objective": "sft", "prompts_per_round": 96, "sampling": {"temperature": 1.0}, **rounds},
+        "judge": {"variant": "ft_real", "train": {"epochs": 3}},
+    }
+
+
+def test_upstream_view_drops_only_per_run_keys():
+    view = upstream_view(_config())
+    assert "run" not in view and view["seed"] == 0
+    assert view["diversify"] == {"clusters": 200}  # method only acts on the rounds
+    assert view["rounds"] == {"sampling": {"temperature": 1.0}}  # the distillation pairs use it
+    assert view["judge"] == {"train": {"epochs": 3}}
+
+
+def _record(tmp_path, config):
+    path = tmp_path / "upstream.json"
+    path.write_text(json.dumps({"config": upstream_view(config)}))
+    return path
+
+
+def test_an_ablation_may_change_round_keys(tmp_path):
+    record = _record(tmp_path, _config())
+    ablation = {**_config(objective="dpo", prompts_per_round=48), "run": "mini_dpo", "shared_run": "mini"}
+    ablation["diversify"] = {"method": "random", "clusters": 200}
+    check_shared_upstream(ablation, record)  # no error
+
+
+def test_an_ablation_that_changes_the_upstream_is_refused_by_name(tmp_path):
+    record = _record(tmp_path, _config())
+    ablation = {**_config(), "run": "mini_x", "shared_run": "mini", "seed_data": {"sft_size": 301}}
+    ablation["rounds"]["sampling"] = {"temperature": 0.7}
+    with pytest.raises(ValueError) as error:
+        check_shared_upstream(ablation, record)
+    message = str(error.value)
+    assert "rounds.sampling.temperature, seed_data.sft_size" in message and str(record) in message
+
+
+def test_an_ablation_without_its_shared_run_says_what_to_build(tmp_path):
+    ablation = {**_config(), "run": "mini_dpo", "shared_run": "mini"}
+    with pytest.raises(ValueError, match="build that run first"):
+        check_shared_upstream(ablation, tmp_path / "missing.json")
+    broken = tmp_path / "upstream.json"
+    broken.write_text("{")
+    with pytest.raises(ValueError, match="not an upstream record"):
+        check_shared_upstream(ablation, broken)
+
+
+def test_config_differences_names_missing_and_changed_keys():
+    assert config_differences({"a": {"b": 1, "c": 2}}, {"a": {"b": 1, "d": 2}}) == ["a.c", "a.d"]
+    assert config_differences([1, 2], [1, 2]) == []

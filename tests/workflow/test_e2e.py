@@ -102,3 +102,37 @@ def test_rerunning_alpacaeval_asks_the_judge_nothing(finished_run, run_snakemake
     assert first["judge_calls"] == first["n_total"] > 0
     assert again["judge_calls"] == 0 and again["cache_hits"] == first["n_total"]
     assert again["length_controlled_winrate"] == first["length_controlled_winrate"]
+
+
+def test_an_ablation_run_reuses_the_upstream_and_fills_table6(finished_run, run_snakemake):
+    ablation = REPO / "results" / "test_dpo"
+    shutil.rmtree(ablation, ignore_errors=True)
+    shutil.rmtree(REPO / "logs" / "test_dpo", ignore_errors=True)
+    shutil.rmtree(REPO / "benchmarks" / "test_dpo", ignore_errors=True)
+    before = {p: p.stat().st_mtime_ns for p in finished_run.rglob("*") if p.is_file()}
+    config = ("--configfile", "tests/config/config.yaml", "tests/config/ablation_dpo.yaml")
+    run_snakemake(*config, "--workflow-profile", "profiles/local", "--cores", "2", timeout=1800)
+
+    # only the rounds, their evaluations and the tables are the ablation's own; nothing upstream was touched
+    assert sorted(p.name for p in ablation.iterdir()) == ["eval", "paper", "round2", "round3"]
+    assert sorted(p.name for p in (ablation / "eval").iterdir()) == ["round2", "round3"]
+    assert {p: p.stat().st_mtime_ns for p in finished_run.rglob("*") if p.is_file()} == before
+    manifest = json.loads((ablation / "round3" / "model" / "manifest.json").read_text())
+    assert manifest["base"] == "results/test_dpo/round2/model/manifest.json"  # DPO continues the previous round
+    assert list(manifest["data"]) == ["results/test_dpo/round3/data/pairs.jsonl"]
+
+    run_snakemake(*ARGS, "ablations", timeout=600)
+    rows = {r["Round"]: r for r in csv.DictReader((finished_run / "paper" / "tables" / "table6.csv").open())}
+    assert set(rows) == {"1", "2", "3"}
+    # round 1 is the same shared SFT model in both runs, evaluated once; later rounds are each run's own
+    assert rows["1"]["Best-of-N SFT"] == rows["1"]["DPO"]
+    assert rows["3"]["Best-of-N SFT"] != rows["3"]["DPO"]
+
+
+def test_an_ablation_that_changes_the_upstream_is_refused(finished_run, run_snakemake):
+    proc = run_snakemake(
+        "-n", "--configfile", "tests/config/config.yaml", "tests/config/ablation_dpo.yaml", "--config", "seed=7",
+        check=False,
+    )  # fmt: skip
+    assert proc.returncode != 0
+    assert "changes keys that run 'test' built its upstream with (seed;" in proc.stdout + proc.stderr

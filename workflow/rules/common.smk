@@ -6,8 +6,10 @@ from pathlib import Path
 
 import yaml
 
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from alma.config import check_shared_upstream, upstream_view
 from alma.responses import active_sources, checkpoint_for_source, samples_per_source
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -16,6 +18,19 @@ RUN = config["run"]
 R = f"results/{RUN}"
 LOGS = f"logs/{RUN}"
 BENCH = f"benchmarks/{RUN}"
+# Upstream of the feedback rounds (base, seed sets, initial SFT, judge, prompt pool, evaluators)
+# lives in S. An ablation run (config/ablations/) names its baseline in `shared_run`: it reads that
+# run's upstream, never rebuilds or writes it, and keeps only its rounds, evaluations and tables in R.
+SHARED_RUN = config.get("shared_run") or RUN
+OWNS_UPSTREAM = SHARED_RUN == RUN
+S = f"results/{SHARED_RUN}"
+S_LOGS = f"logs/{SHARED_RUN}"
+S_BENCH = f"benchmarks/{SHARED_RUN}"
+if not OWNS_UPSTREAM:
+    try:
+        check_shared_upstream(config, Path(S, "upstream.json"))
+    except ValueError as error:
+        raise WorkflowError(str(error)) from None
 FINAL_ROUND = config["rounds"]["feedback_rounds"] + 1
 FEEDBACK_ROUNDS = list(range(2, FINAL_ROUND + 1))
 BENCHMARKS = list(config["evaluation"]["benchmarks"])
@@ -25,6 +40,7 @@ SYNTH_SHARDS = list(range(config["prompt_synthesis"]["shards"]))
 IS_MINI = config["world"] == "mini"
 JUDGE_VARIANT = config["judge"]["variant"]
 EVAL_MODELS = ["base", *[f"round{r}" for r in range(1, FINAL_ROUND + 1)], "instruct"]
+SHARED_MODELS = ("base", "round1", "instruct")  # upstream models: evaluated once, in S
 
 
 wildcard_constraints:
@@ -42,14 +58,19 @@ def as_param(section):
     return shlex.quote(json.dumps(section, sort_keys=True))
 
 
+def eval_root(model):
+    """Where a model's evaluations live: upstream models' in S, round models' in this run."""
+    return S if model in SHARED_MODELS else R
+
+
 def manifest_of(model):
     """The manifest (declared output) of a named model."""
     if model == "base":
-        return f"{R}/base/manifest.json"
+        return f"{S}/base/manifest.json"
     if model == "instruct":
-        return f"{R}/instruct/manifest.json"
+        return f"{S}/instruct/manifest.json"
     if model in ("sft1", "sft2", "round1"):
-        return f"{R}/round1/{'sft1' if model == 'round1' else model}/manifest.json"
+        return f"{S}/round1/{'sft1' if model == 'round1' else model}/manifest.json"
     return f"{R}/{model}/model/manifest.json"
 
 
@@ -62,8 +83,8 @@ def judge_manifest_for(variant):
     if variant == "fewshot_int":
         return manifest_of("base")
     if variant in ("ft_int", "ft_real"):
-        return f"{R}/judge/ft/manifest.json"
-    return f"{R}/judge/distill/model/manifest.json"
+        return f"{S}/judge/ft/manifest.json"
+    return f"{S}/judge/distill/model/manifest.json"
 
 
 def sources_for_round(round_number):
@@ -131,7 +152,7 @@ def ledger_flag(wildcards, input):
 def data_for_round(wildcards):
     """D1 ∪ D2 ∪ ... ∪ D_r: the seed SFT set plus every feedback round's best-of-N data."""
     r = int(wildcards.round)
-    return [f"{R}/seed/sft_messages.jsonl"] + [
+    return [f"{S}/seed/sft_messages.jsonl"] + [
         f"{R}/round{k}/data/best.jsonl" for k in range(2, r + 1)
     ]
 
@@ -155,7 +176,7 @@ def fewshot_flag(wildcards, input):
 def grader_inputs(wildcards):
     inputs = {
         "prompts": expand(
-            f"{R}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS
+            f"{S}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS
         ),
         "answers": expand(
             f"{R}/eval/{wildcards.model}/{{benchmark}}/answers.jsonl",
@@ -163,7 +184,7 @@ def grader_inputs(wildcards):
         ),
     }
     if wildcards.evaluator == "reward_model":
-        inputs["reward_model"] = f"{R}/reward_model/manifest.json"
+        inputs["reward_model"] = f"{S}/reward_model/manifest.json"
     return inputs
 
 
@@ -178,16 +199,16 @@ def alpacaeval_inputs(wildcards):
     ae = config["evaluation"]["alpacaeval"]
     prompt_set = ae["prompt_set"]
     inputs = {
-        "prompts": f"{R}/eval/prompts/{prompt_set}.jsonl",
+        "prompts": f"{S}/eval/prompts/{prompt_set}.jsonl",
         "answers": f"{R}/eval/{wildcards.model}/{prompt_set}/answers.jsonl",
         "reference": (
-            f"{R}/eval/{ae['reference']}/{prompt_set}/answers.jsonl"
+            f"{eval_root(ae['reference'])}/eval/{ae['reference']}/{prompt_set}/answers.jsonl"
             if ae["reference"] in EVAL_MODELS
-            else f"{R}/data/eval/alpacaeval_reference.jsonl"
+            else f"{S}/data/eval/alpacaeval_reference.jsonl"
         ),
     }
     if ae["annotator"] == "reward_model":
-        inputs["judge"] = f"{R}/reward_model/manifest.json"
+        inputs["judge"] = f"{S}/reward_model/manifest.json"
     return inputs
 
 
@@ -207,7 +228,7 @@ def judge_manifest_flag(wildcards, input):
 def lmeval_inputs(wildcards):
     inputs = {"model": manifest_of(wildcards.model)}
     if IS_MINI:
-        inputs["tasks"] = f"{R}/mini/lmeval_tasks"
+        inputs["tasks"] = f"{S}/mini/lmeval_tasks"
     return inputs
 
 
@@ -226,17 +247,17 @@ def tasks_dir_flag(wildcards, input):
 def standard_evaluations():
     """AlpacaEval and lm-eval results of every evaluated model (what the config asks for)."""
     evaluation = config["evaluation"]
-    kinds = [k for k in ("alpacaeval", "lmeval") if k in evaluation]
-    return expand(f"{R}/eval/{{model}}/{{kind}}.json", model=EVAL_MODELS, kind=kinds)
+    kinds = [k for k in ("alpacaeval", "lmeval") if evaluation.get(k)]
+    return [f"{eval_root(m)}/eval/{m}/{k}.json" for m in EVAL_MODELS for k in kinds]
 
 
 def all_evaluations():
-    return expand(
-        f"{R}/eval/{{model}}/{{benchmark}}/{{evaluator}}.json",
-        model=EVAL_MODELS,
-        benchmark=BENCHMARKS,
-        evaluator=EVALUATORS,
-    )
+    return [
+        f"{eval_root(m)}/eval/{m}/{b}/{e}.json"
+        for m in EVAL_MODELS
+        for b in BENCHMARKS
+        for e in EVALUATORS
+    ]
 
 
 ACCELERATE_CONFIG = "workflow/accelerate/fsdp.yaml"
@@ -266,7 +287,7 @@ def judge_seed_responder():
     """Mini world: the model whose answers the simulated annotators rate (HelpSteer2 rated other labs'
     models; here the instruct stand-in plays them). Hub: none, the annotations are downloaded.
     """
-    return [f"{R}/instruct/manifest.json"] if IS_MINI else []
+    return [f"{S}/instruct/manifest.json"] if IS_MINI else []
 
 
 def seed_section(kind):
@@ -354,7 +375,7 @@ def judge_evaluations():
         ["heldout", "rewardbench"] if "rewardbench" in config["judge"] else ["heldout"]
     )
     return expand(
-        f"{R}/judge/eval/{{variant}}/{{dataset}}.json",
+        f"{S}/judge/eval/{{variant}}/{{dataset}}.json",
         variant=config["judge"]["evaluate_variants"],
         dataset=datasets,
     )
@@ -363,27 +384,89 @@ def judge_evaluations():
 def rewardbench_data():
     """The RewardBench rows the judge is measured on: the mini fixture, or the local hub copy."""
     return (
-        f"{R}/mini/rewardbench.jsonl"
+        f"{S}/mini/rewardbench.jsonl"
         if IS_MINI
         else config["judge"]["rewardbench"]["path"]
     )
 
 
 def paper_outputs():
+    """What `all` builds. An ablation run builds its curve, Table 1 and cost table; the judge's tables,
+    Figure 3, the check against the paper and the upstream record belong to the run that built the judge.
+    """
+    upstream = [
+        f"{R}/upstream.json",
+        f"{R}/paper/tables/table2_judge.md",
+        f"{R}/paper/figures/judge_diagnostics.png",
+        *([f"{R}/paper/figures/best_of_n.png"] if IS_MINI and FINAL_ROUND >= 2 else []),
+        f"{R}/paper/check.csv",
+    ]
     return [
         f"{R}/paper/round_curve.csv",
         f"{R}/paper/figures/round_curve.png",
         f"{R}/paper/tables/table1.md",
-        f"{R}/paper/tables/table2_judge.md",
-        f"{R}/paper/figures/judge_diagnostics.png",
+        *(upstream if OWNS_UPSTREAM else []),
         *(
             [f"{R}/paper/tables/standard_benchmarks.md"]
             if standard_evaluations()
             else []
         ),
-        *([f"{R}/paper/figures/best_of_n.png"] if IS_MINI and FINAL_ROUND >= 2 else []),
-        f"{R}/paper/check.csv",
         f"{R}/paper/accounting.csv",
+    ]
+
+
+def outputs_before_accounting():
+    return [path for path in paper_outputs() if Path(path).name != "accounting.csv"]
+
+
+def upstream_record_section():
+    return as_param(upstream_view(config))
+
+
+ABLATION_TABLES = {
+    "table3": "diversified",
+    "table4": "latest_two_sft",
+    "table5": "n{responses_per_prompt}_k{prompts_per_round}_r{feedback_rounds}".format(
+        **config["rounds"]
+    ),
+    "table6": "sft",
+}
+"""Each ablation table and the key of this (baseline) run in it."""
+
+
+def ablation_runs(table):
+    """{key: run} of one ablation table: this run under its baseline key, then config `ablations`."""
+    runs = config.get("ablations", {}).get(table) or {}
+    return {ABLATION_TABLES[table]: RUN, **runs}
+
+
+def ablation_inputs(wildcards):
+    """Round curves of the runs compared (Table 4: their evaluation files, which carry categories)."""
+    runs = ablation_runs(wildcards.table)
+    if wildcards.table == "table4":
+        return {
+            key: [
+                f"results/{run}/eval/round3/{b}/{e}.json"
+                for b in BENCHMARKS
+                for e in EVALUATORS
+            ]
+            for key, run in runs.items()
+        }
+    return {key: f"results/{run}/paper/round_curve.csv" for key, run in runs.items()}
+
+
+def ablation_variants(wildcards, input):
+    return " ".join(
+        f"--variant {key}={','.join(input[key]) if isinstance(input[key], list) else input[key]}"
+        for key in input.keys()
+    )
+
+
+def ablation_tables():
+    return [
+        f"{R}/paper/tables/{table}.md"
+        for table in ABLATION_TABLES
+        if config.get("ablations", {}).get(table)
     ]
 
 

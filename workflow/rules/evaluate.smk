@@ -5,8 +5,8 @@
 rule generate_answers:
     input:
         model=answers_model,
-        prompts=expand(f"{R}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS),
-        seed_sft=f"{R}/seed/sft.jsonl",
+        prompts=expand(f"{S}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS),
+        seed_sft=f"{S}/seed/sft.jsonl",
     output:
         expand(
             f"{R}/eval/{{{{model}}}}/{{benchmark}}/answers.jsonl", benchmark=BENCHMARKS
@@ -94,3 +94,34 @@ rule lmeval:
     shell:
         "alma lmeval --model {input.model} {params.tasks_dir} --name {wildcards.model}"
         " --params {params.section} --out {output} --threads {threads} > {log} 2>&1"
+
+
+if not IS_MINI:
+
+    rule grade_answers_llm:
+        input:
+            prompts=expand(
+                f"{S}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS
+            ),
+            answers=expand(
+                f"{R}/eval/{{{{model}}}}/{{benchmark}}/answers.jsonl",
+                benchmark=BENCHMARKS,
+            ),
+        output:
+            expand(
+                f"{R}/eval/{{{{model}}}}/{{benchmark}}/{{{{evaluator}}}}.json",
+                benchmark=BENCHMARKS,
+            ),
+        log:
+            f"{LOGS}/eval/{{model}}/{{evaluator}}.log",
+        benchmark:
+            f"{BENCH}/grade_answers_llm/{{model}}.{{evaluator}}.tsv"
+        wildcard_constraints:
+            evaluator="gpt4o",
+        container:
+            container_for("eval")
+        params:
+            section=as_param(config["grader"]),
+        shell:
+            "alma grade-llm --prompts {input.prompts} --answers {input.answers} --name {wildcards.model}"
+            " --params {params.section} --out {output} > {log} 2>&1"

@@ -6,7 +6,7 @@ rule download_seed_sft:
     output:
         config["data"]["sft_path"],
     log:
-        f"{LOGS}/data/download_seed_sft.log",
+        f"{S_LOGS}/data/download_seed_sft.log",
     container:
         container_for("eval")
     params:
@@ -20,7 +20,7 @@ rule download_judge_seed:
     output:
         config["data"]["judge_path"],
     log:
-        f"{LOGS}/data/download_judge_seed.log",
+        f"{S_LOGS}/data/download_judge_seed.log",
     container:
         container_for("eval")
     params:
@@ -34,9 +34,9 @@ rule download_rewardbench:
     output:
         config["judge"]
         .get("rewardbench", {})
-        .get("path", f"{R}/data/rewardbench.jsonl"),
+        .get("path", f"{S}/data/rewardbench.jsonl"),
     log:
-        f"{LOGS}/data/download_rewardbench.log",
+        f"{S_LOGS}/data/download_rewardbench.log",
     container:
         container_for("eval")
     params:
@@ -47,9 +47,9 @@ rule download_rewardbench:
 
 rule download_alpacaeval_reference:
     output:
-        f"{R}/data/eval/alpacaeval_reference.jsonl",
+        f"{S}/data/eval/alpacaeval_reference.jsonl",
     log:
-        f"{LOGS}/data/download_alpacaeval_reference.log",
+        f"{S_LOGS}/data/download_alpacaeval_reference.log",
     container:
         container_for("eval")
     params:
@@ -62,9 +62,9 @@ rule download_alpacaeval_reference:
 
 rule download_eval_set:
     output:
-        f"{R}/data/eval/{{benchmark}}.jsonl",
+        f"{S}/data/eval/{{benchmark}}.jsonl",
     log:
-        f"{LOGS}/data/download_eval_set/{{benchmark}}.log",
+        f"{S_LOGS}/data/download_eval_set/{{benchmark}}.log",
     container:
         container_for("eval")
     params:
@@ -78,9 +78,9 @@ rule download_eval_set:
 
 rule prepare_instruct_model:
     output:
-        f"{R}/instruct/manifest.json",
+        f"{S}/instruct/manifest.json",
     log:
-        f"{LOGS}/instruct/prepare_instruct_model.log",
+        f"{S_LOGS}/instruct/prepare_instruct_model.log",
     container:
         container_for("eval")
     params:
@@ -91,38 +91,12 @@ rule prepare_instruct_model:
 
 rule prepare_reward_model:
     output:
-        f"{R}/reward_model/manifest.json",
+        f"{S}/reward_model/manifest.json",
     log:
-        f"{LOGS}/reward_model/prepare_reward_model.log",
+        f"{S_LOGS}/reward_model/prepare_reward_model.log",
     container:
         container_for("eval")
     params:
         section=as_param({**config["reward_model"], "hash_files": False}),
     shell:
         "alma prepare-base --params {params.section} --out {output} > {log} 2>&1"
-
-
-rule grade_answers_llm:
-    input:
-        prompts=expand(f"{R}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS),
-        answers=expand(
-            f"{R}/eval/{{{{model}}}}/{{benchmark}}/answers.jsonl", benchmark=BENCHMARKS
-        ),
-    output:
-        expand(
-            f"{R}/eval/{{{{model}}}}/{{benchmark}}/{{{{evaluator}}}}.json",
-            benchmark=BENCHMARKS,
-        ),
-    log:
-        f"{LOGS}/eval/{{model}}/{{evaluator}}.log",
-    benchmark:
-        f"{BENCH}/grade_answers_llm/{{model}}.{{evaluator}}.tsv"
-    wildcard_constraints:
-        evaluator="gpt4o",
-    container:
-        container_for("eval")
-    params:
-        section=as_param(config["grader"]),
-    shell:
-        "alma grade-llm --prompts {input.prompts} --answers {input.answers} --name {wildcards.model}"
-        " --params {params.section} --out {output} > {log} 2>&1"

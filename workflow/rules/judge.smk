@@ -4,13 +4,13 @@
 
 rule build_judge_data:
     input:
-        f"{R}/seed/judge.jsonl",
+        f"{S}/seed/judge.jsonl",
     output:
-        train=f"{R}/judge/data/train.jsonl",
-        annotations=f"{R}/judge/data/train_annotations.jsonl",
-        heldout=f"{R}/judge/data/heldout.jsonl",
+        train=f"{S}/judge/data/train.jsonl",
+        annotations=f"{S}/judge/data/train_annotations.jsonl",
+        heldout=f"{S}/judge/data/heldout.jsonl",
     log:
-        f"{LOGS}/judge/build_judge_data.log",
+        f"{S_LOGS}/judge/build_judge_data.log",
     container:
         container_for("cpu")
     params:
@@ -27,14 +27,14 @@ rule build_judge_data:
 
 rule train_judge:
     input:
-        base=f"{R}/base/manifest.json",
-        data=f"{R}/judge/data/train.jsonl",
+        base=f"{S}/base/manifest.json",
+        data=f"{S}/judge/data/train.jsonl",
     output:
-        f"{R}/judge/ft/manifest.json",
+        f"{S}/judge/ft/manifest.json",
     log:
-        f"{LOGS}/judge/train_judge.log",
+        f"{S_LOGS}/judge/train_judge.log",
     benchmark:
-        f"{BENCH}/train_judge/judge.tsv"
+        f"{S_BENCH}/train_judge/judge.tsv"
     container:
         container_for("train")
     threads: 2
@@ -48,11 +48,11 @@ rule train_judge:
 
 rule sample_distill_prompts:
     input:
-        pool=f"{R}/prompts/clustered.jsonl",
+        pool=f"{S}/prompts/clustered.jsonl",
     output:
-        f"{R}/judge/distill/prompts.jsonl",
+        f"{S}/judge/distill/prompts.jsonl",
     log:
-        f"{LOGS}/judge/sample_distill_prompts.log",
+        f"{S_LOGS}/judge/sample_distill_prompts.log",
     container:
         container_for("cpu")
     params:
@@ -70,13 +70,13 @@ rule sample_distill_prompts:
 rule sample_distill_pairs:
     input:
         model=manifest_of_source,
-        prompts=f"{R}/judge/distill/prompts.jsonl",
+        prompts=f"{S}/judge/distill/prompts.jsonl",
     output:
-        f"{R}/judge/distill/responses/{{source}}.jsonl",
+        f"{S}/judge/distill/responses/{{source}}.jsonl",
     log:
-        f"{LOGS}/judge/distill/responses/{{source}}.log",
+        f"{S_LOGS}/judge/distill/responses/{{source}}.log",
     benchmark:
-        f"{BENCH}/sample_distill_pairs/{{source}}.tsv"
+        f"{S_BENCH}/sample_distill_pairs/{{source}}.tsv"
     container:
         container_for("vllm")
     threads: 2
@@ -95,17 +95,17 @@ rule sample_distill_pairs:
 
 rule score_distill_pairs:
     input:
-        judge=f"{R}/judge/ft/manifest.json",
-        prompts=f"{R}/judge/distill/prompts.jsonl",
+        judge=f"{S}/judge/ft/manifest.json",
+        prompts=f"{S}/judge/distill/prompts.jsonl",
         responses=expand(
-            f"{R}/judge/distill/responses/{{source}}.jsonl", source=["sft1", "sft2"]
+            f"{S}/judge/distill/responses/{{source}}.jsonl", source=["sft1", "sft2"]
         ),
     output:
-        f"{R}/judge/distill/judgments.jsonl",
+        f"{S}/judge/distill/judgments.jsonl",
     log:
-        f"{LOGS}/judge/score_distill_pairs.log",
+        f"{S_LOGS}/judge/score_distill_pairs.log",
     benchmark:
-        f"{BENCH}/score_distill_pairs/judge.tsv"
+        f"{S_BENCH}/score_distill_pairs/judge.tsv"
     container:
         container_for("vllm")
     threads: 2
@@ -118,21 +118,21 @@ rule score_distill_pairs:
 
 rule distill_judge:
     input:
-        base=f"{R}/base/manifest.json",
-        init=f"{R}/judge/ft/manifest.json",
-        prompts=f"{R}/judge/distill/prompts.jsonl",
+        base=f"{S}/base/manifest.json",
+        init=f"{S}/judge/ft/manifest.json",
+        prompts=f"{S}/judge/distill/prompts.jsonl",
         responses=expand(
-            f"{R}/judge/distill/responses/{{source}}.jsonl", source=["sft1", "sft2"]
+            f"{S}/judge/distill/responses/{{source}}.jsonl", source=["sft1", "sft2"]
         ),
-        judgments=f"{R}/judge/distill/judgments.jsonl",
-        seed_data=f"{R}/judge/data/train.jsonl",
+        judgments=f"{S}/judge/distill/judgments.jsonl",
+        seed_data=f"{S}/judge/data/train.jsonl",
     output:
-        data=f"{R}/judge/distill/data.jsonl",
-        manifest=f"{R}/judge/distill/model/manifest.json",
+        data=f"{S}/judge/distill/data.jsonl",
+        manifest=f"{S}/judge/distill/model/manifest.json",
     log:
-        f"{LOGS}/judge/distill_judge.log",
+        f"{S_LOGS}/judge/distill_judge.log",
     benchmark:
-        f"{BENCH}/distill_judge/judge.tsv"
+        f"{S_BENCH}/distill_judge/judge.tsv"
     container:
         container_for("train")
     threads: 2
@@ -148,39 +148,17 @@ rule distill_judge:
         " --out {output.manifest} --threads {threads}) > {log} 2>&1"
 
 
-rule score_responses:
-    input:
-        judge=judge_manifest(),
-        prompts=f"{R}/round{{round}}/prompts.jsonl",
-        responses=f"{R}/round{{round}}/responses/{{source}}/shard{{shard}}.jsonl",
-        fewshot=f"{R}/judge/data/train_annotations.jsonl",
-    output:
-        f"{R}/round{{round}}/judgments/{{source}}/shard{{shard}}.jsonl",
-    log:
-        f"{LOGS}/round{{round}}/judgments/{{source}}/shard{{shard}}.log",
-    benchmark:
-        f"{BENCH}/score_responses/round{{round}}.{{source}}.shard{{shard}}.tsv"
-    container:
-        container_for("vllm")
-    threads: 2
-    params:
-        section=as_param(judge_section(JUDGE_VARIANT)),
-    shell:
-        "alma score --judge {input.judge} --prompts {input.prompts} --responses {input.responses}"
-        " --fewshot-from {input.fewshot} --params {params.section} --out {output} --threads {threads} > {log} 2>&1"
-
-
 rule evaluate_judge:
     input:
         judge=judge_manifest_of_variant,
-        heldout=f"{R}/judge/data/heldout.jsonl",
-        fewshot=f"{R}/judge/data/train_annotations.jsonl",
+        heldout=f"{S}/judge/data/heldout.jsonl",
+        fewshot=f"{S}/judge/data/train_annotations.jsonl",
     output:
-        f"{R}/judge/eval/{{variant}}/heldout.json",
+        f"{S}/judge/eval/{{variant}}/heldout.json",
     log:
-        f"{LOGS}/judge/eval/{{variant}}.log",
+        f"{S_LOGS}/judge/eval/{{variant}}.log",
     benchmark:
-        f"{BENCH}/evaluate_judge/{{variant}}.tsv"
+        f"{S_BENCH}/evaluate_judge/{{variant}}.tsv"
     container:
         container_for("vllm")
     threads: 2
@@ -195,13 +173,13 @@ rule evaluate_judge_rewardbench:
     input:
         judge=judge_manifest_of_variant,
         data=rewardbench_data(),
-        fewshot=f"{R}/judge/data/train_annotations.jsonl",
+        fewshot=f"{S}/judge/data/train_annotations.jsonl",
     output:
-        f"{R}/judge/eval/{{variant}}/rewardbench.json",
+        f"{S}/judge/eval/{{variant}}/rewardbench.json",
     log:
-        f"{LOGS}/judge/eval/{{variant}}_rewardbench.log",
+        f"{S_LOGS}/judge/eval/{{variant}}_rewardbench.log",
     benchmark:
-        f"{BENCH}/evaluate_judge_rewardbench/{{variant}}.tsv"
+        f"{S_BENCH}/evaluate_judge_rewardbench/{{variant}}.tsv"
     container:
         container_for("vllm")
     threads: 2

@@ -23,9 +23,9 @@ rule pretrain_mini_base:
 
 rule build_instruct_data:
     output:
-        f"{R}/mini/instruct_sft.jsonl",
+        f"{S}/mini/instruct_sft.jsonl",
     log:
-        f"{LOGS}/mini/build_instruct_data.log",
+        f"{S_LOGS}/mini/build_instruct_data.log",
     container:
         container_for("cpu")
     params:
@@ -36,9 +36,9 @@ rule build_instruct_data:
 
 rule build_reward_model_pairs:
     output:
-        f"{R}/mini/reward_model_pairs.jsonl",
+        f"{S}/mini/reward_model_pairs.jsonl",
     log:
-        f"{LOGS}/mini/build_reward_model_pairs.log",
+        f"{S_LOGS}/mini/build_reward_model_pairs.log",
     container:
         container_for("cpu")
     params:
@@ -49,14 +49,14 @@ rule build_reward_model_pairs:
 
 rule train_instruct:
     input:
-        base=f"{R}/base/manifest.json",
-        data=f"{R}/mini/instruct_sft.jsonl",
+        base=f"{S}/base/manifest.json",
+        data=f"{S}/mini/instruct_sft.jsonl",
     output:
-        f"{R}/instruct/manifest.json",
+        f"{S}/instruct/manifest.json",
     log:
-        f"{LOGS}/instruct/train_instruct.log",
+        f"{S_LOGS}/instruct/train_instruct.log",
     benchmark:
-        f"{BENCH}/train_instruct/instruct.tsv"
+        f"{S_BENCH}/train_instruct/instruct.tsv"
     container:
         container_for("train")
     threads: 2
@@ -70,14 +70,14 @@ rule train_instruct:
 
 rule train_reward_model:
     input:
-        base=f"{R}/base/manifest.json",
-        pairs=f"{R}/mini/reward_model_pairs.jsonl",
+        base=f"{S}/base/manifest.json",
+        pairs=f"{S}/mini/reward_model_pairs.jsonl",
     output:
-        f"{R}/reward_model/manifest.json",
+        f"{S}/reward_model/manifest.json",
     log:
-        f"{LOGS}/reward_model/train_reward_model.log",
+        f"{S_LOGS}/reward_model/train_reward_model.log",
     benchmark:
-        f"{BENCH}/train_reward_model/reward_model.tsv"
+        f"{S_BENCH}/train_reward_model/reward_model.tsv"
     container:
         container_for("train")
     threads: 2
@@ -90,9 +90,9 @@ rule train_reward_model:
 
 rule build_mini_rewardbench:
     output:
-        f"{R}/mini/rewardbench.jsonl",
+        f"{S}/mini/rewardbench.jsonl",
     log:
-        f"{LOGS}/mini/build_mini_rewardbench.log",
+        f"{S_LOGS}/mini/build_mini_rewardbench.log",
     container:
         container_for("cpu")
     params:
@@ -108,9 +108,9 @@ rule build_mini_rewardbench:
 
 rule build_mini_lmeval_tasks:
     output:
-        directory(f"{R}/mini/lmeval_tasks"),
+        directory(f"{S}/mini/lmeval_tasks"),
     log:
-        f"{LOGS}/mini/build_mini_lmeval_tasks.log",
+        f"{S_LOGS}/mini/build_mini_lmeval_tasks.log",
     container:
         container_for("cpu")
     params:
@@ -121,30 +121,3 @@ rule build_mini_lmeval_tasks:
         ),
     shell:
         "alma build-mini-lmeval-tasks --params {params.section} --out-dir {output} > {log} 2>&1"
-
-
-rule best_of_n:
-    input:
-        prompts=f"{R}/round{FINAL_ROUND}/prompts.jsonl",
-        responses=response_files_of_round(FINAL_ROUND),
-        judgments=judgment_files_of_round(FINAL_ROUND),
-    output:
-        csv=f"{R}/paper/tables/figure3.csv",
-        png=report(
-            f"{R}/paper/figures/best_of_n.png",
-            caption="../report/best_of_n.rst",
-            category="Figure 3",
-        ),
-        pdf=f"{R}/paper/figures/best_of_n.pdf",
-    log:
-        f"{LOGS}/paper/best_of_n.log",
-    container:
-        container_for("analysis")
-    params:
-        universe=config["mini"]["universe_seed"],
-        label=f"judge's pick ({config['judge']['variant']})",
-        seed=config["seed"],
-    shell:
-        "(alma best-of-n --prompts {input.prompts} --responses {input.responses} --judgments {input.judgments}"
-        ' --universe-seed {params.universe} --judge-label "{params.label}" --seed {params.seed} --output {output.csv}'
-        " && alma paper-figure3 --input {output.csv} --png {output.png} --pdf {output.pdf}) > {log} 2>&1"

@@ -113,7 +113,7 @@ rule standard_benchmarks:
 rule judge_diagnostics:
     input:
         heldout=expand(
-            f"{R}/judge/eval/{{variant}}/heldout.json",
+            f"{S}/judge/eval/{{variant}}/heldout.json",
             variant=config["judge"]["evaluate_variants"],
         ),
         judgments=judgment_files_of_round(FINAL_ROUND),
@@ -156,7 +156,8 @@ rule check_paper:
 
 rule accounting:
     input:
-        f"{R}/paper/check.csv",
+        # last: every other output of the run, so every benchmark file is there
+        outputs_before_accounting(),
     output:
         report(
             f"{R}/paper/accounting.csv",
@@ -172,3 +173,58 @@ rule accounting:
     shell:
         "alma accounting --input $(find {params.root} -name '*.tsv' | sort) --root {params.root}"
         " --output {output} > {log} 2>&1"
+
+
+if IS_MINI:
+
+    rule best_of_n:
+        input:
+            prompts=f"{R}/round{FINAL_ROUND}/prompts.jsonl",
+            responses=response_files_of_round(FINAL_ROUND),
+            judgments=judgment_files_of_round(FINAL_ROUND),
+        output:
+            csv=f"{R}/paper/tables/figure3.csv",
+            png=report(
+                f"{R}/paper/figures/best_of_n.png",
+                caption="../report/best_of_n.rst",
+                category="Figure 3",
+            ),
+            pdf=f"{R}/paper/figures/best_of_n.pdf",
+        log:
+            f"{LOGS}/paper/best_of_n.log",
+        container:
+            container_for("analysis")
+        params:
+            universe=config["mini"]["universe_seed"],
+            label=f"judge's pick ({config['judge']['variant']})",
+            seed=config["seed"],
+        shell:
+            "(alma best-of-n --prompts {input.prompts} --responses {input.responses} --judgments {input.judgments}"
+            ' --universe-seed {params.universe} --judge-label "{params.label}" --seed {params.seed} --output {output.csv}'
+            " && alma paper-figure3 --input {output.csv} --png {output.png} --pdf {output.pdf}) > {log} 2>&1"
+
+
+# Tables 3-6: this run against the ablation runs named in config `ablations` (each made by
+# `snakemake --configfile config/ablations/<name>.yaml`, which reuses this run's upstream).
+rule ablation_table:
+    input:
+        unpack(ablation_inputs),
+    output:
+        report(
+            f"{R}/paper/tables/{{table}}.md",
+            caption="../report/ablations.rst",
+            category="Ablations",
+        ),
+        f"{R}/paper/tables/{{table}}.csv",
+        f"{R}/paper/tables/{{table}}.tex",
+    log:
+        f"{LOGS}/paper/{{table}}.log",
+    wildcard_constraints:
+        table="table[3-6]",
+    container:
+        container_for("analysis")
+    params:
+        variants=ablation_variants,
+        stem=subpath(output[1], strip_suffix=".csv"),
+    shell:
+        "alma paper-{wildcards.table} {params.variants} --output {params.stem} > {log} 2>&1"

@@ -4,14 +4,14 @@
 
 rule synthesize_prompts:
     input:
-        base=f"{R}/base/manifest.json",
-        seed_sft=f"{R}/seed/sft.jsonl",
+        base=f"{S}/base/manifest.json",
+        seed_sft=f"{S}/seed/sft.jsonl",
     output:
-        f"{R}/prompts/pool/shard{{shard}}.jsonl",
+        f"{S}/prompts/pool/shard{{shard}}.jsonl",
     log:
-        f"{LOGS}/prompts/pool/shard{{shard}}.log",
+        f"{S_LOGS}/prompts/pool/shard{{shard}}.log",
     benchmark:
-        f"{BENCH}/synthesize_prompts/shard{{shard}}.tsv"
+        f"{S_BENCH}/synthesize_prompts/shard{{shard}}.tsv"
     container:
         container_for("vllm")
     threads: 2
@@ -25,16 +25,16 @@ rule synthesize_prompts:
 
 rule merge_prompts:
     input:
-        shards=expand(f"{R}/prompts/pool/shard{{shard}}.jsonl", shard=SYNTH_SHARDS),
-        seed_sft=f"{R}/seed/sft.jsonl",
+        shards=expand(f"{S}/prompts/pool/shard{{shard}}.jsonl", shard=SYNTH_SHARDS),
+        seed_sft=f"{S}/seed/sft.jsonl",
         eval_prompts=expand(
-            f"{R}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS
+            f"{S}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS
         ),
     output:
-        pool=f"{R}/prompts/pool.jsonl",
-        stats=f"{R}/prompts/pool_stats.json",
+        pool=f"{S}/prompts/pool.jsonl",
+        stats=f"{S}/prompts/pool_stats.json",
     log:
-        f"{LOGS}/prompts/merge_prompts.log",
+        f"{S_LOGS}/prompts/merge_prompts.log",
     container:
         container_for("cpu")
     params:
@@ -47,14 +47,14 @@ rule merge_prompts:
 
 rule embed_prompts:
     input:
-        base=f"{R}/base/manifest.json",
-        pool=f"{R}/prompts/pool.jsonl",
+        base=f"{S}/base/manifest.json",
+        pool=f"{S}/prompts/pool.jsonl",
     output:
-        f"{R}/prompts/embeddings.npy",
+        f"{S}/prompts/embeddings.npy",
     log:
-        f"{LOGS}/prompts/embed_prompts.log",
+        f"{S_LOGS}/prompts/embed_prompts.log",
     benchmark:
-        f"{BENCH}/embed_prompts/pool.tsv"
+        f"{S_BENCH}/embed_prompts/pool.tsv"
     container:
         container_for("vllm")
     threads: 2
@@ -67,12 +67,12 @@ rule embed_prompts:
 
 rule cluster_prompts:
     input:
-        pool=f"{R}/prompts/pool.jsonl",
-        embeddings=f"{R}/prompts/embeddings.npy",
+        pool=f"{S}/prompts/pool.jsonl",
+        embeddings=f"{S}/prompts/embeddings.npy",
     output:
-        f"{R}/prompts/clustered.jsonl",
+        f"{S}/prompts/clustered.jsonl",
     log:
-        f"{LOGS}/prompts/cluster_prompts.log",
+        f"{S_LOGS}/prompts/cluster_prompts.log",
     container:
         container_for("cpu")
     params:
@@ -80,28 +80,3 @@ rule cluster_prompts:
     shell:
         "alma cluster-prompts --pool {input.pool} --embeddings {input.embeddings} --params {params.section}"
         " --out {output} > {log} 2>&1"
-
-
-rule select_prompts:
-    input:
-        pool=f"{R}/prompts/clustered.jsonl",
-        ledger=previous_ledger,
-    output:
-        prompts=f"{R}/round{{round}}/prompts.jsonl",
-        ledger=f"{R}/round{{round}}/ledger.jsonl",
-    log:
-        f"{LOGS}/round{{round}}/select_prompts.log",
-    container:
-        container_for("cpu")
-    params:
-        section=as_param(
-            {
-                "k": config["rounds"]["prompts_per_round"],
-                "method": config["diversify"]["method"],
-                "seed": config["seed"],
-            }
-        ),
-        ledger=ledger_flag,
-    shell:
-        "alma select-prompts --pool {input.pool} {params.ledger} --round {wildcards.round}"
-        " --params {params.section} --out {output.prompts} --ledger-out {output.ledger} > {log} 2>&1"

@@ -6,9 +6,9 @@ rule prepare_base_model:
     input:
         base_model_inputs(),
     output:
-        f"{R}/base/manifest.json",
+        f"{S}/base/manifest.json",
     log:
-        f"{LOGS}/base/prepare_base_model.log",
+        f"{S_LOGS}/base/prepare_base_model.log",
     container:
         container_for("eval")
     params:
@@ -21,9 +21,9 @@ rule build_seed_sft:
     input:
         seed_source("sft_path"),
     output:
-        f"{R}/seed/sft.jsonl",
+        f"{S}/seed/sft.jsonl",
     log:
-        f"{LOGS}/seed/build_seed_sft.log",
+        f"{S_LOGS}/seed/build_seed_sft.log",
     container:
         container_for("cpu")
     params:
@@ -34,11 +34,11 @@ rule build_seed_sft:
 
 rule seed_to_sft:
     input:
-        f"{R}/seed/sft.jsonl",
+        f"{S}/seed/sft.jsonl",
     output:
-        f"{R}/seed/sft_messages.jsonl",
+        f"{S}/seed/sft_messages.jsonl",
     log:
-        f"{LOGS}/seed/seed_to_sft.log",
+        f"{S_LOGS}/seed/seed_to_sft.log",
     container:
         container_for("cpu")
     shell:
@@ -50,11 +50,11 @@ rule build_judge_seed:
         source=seed_source("judge_path"),
         responder=judge_seed_responder(),
     output:
-        f"{R}/seed/judge.jsonl",
+        f"{S}/seed/judge.jsonl",
     log:
-        f"{LOGS}/seed/build_judge_seed.log",
+        f"{S_LOGS}/seed/build_judge_seed.log",
     benchmark:
-        f"{BENCH}/build_judge_seed/seed.tsv"
+        f"{S_BENCH}/build_judge_seed/seed.tsv"
     container:
         container_for("vllm")
     threads: 2
@@ -72,9 +72,9 @@ rule build_eval_prompts:
     input:
         eval_sources(),
     output:
-        expand(f"{R}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS),
+        expand(f"{S}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS),
     log:
-        f"{LOGS}/seed/build_eval_prompts.log",
+        f"{S_LOGS}/seed/build_eval_prompts.log",
     container:
         container_for("cpu")
     params:
@@ -82,3 +82,16 @@ rule build_eval_prompts:
         out_dir=subpath(output[0], parent=True),
     shell:
         "alma build-eval-prompts --params {params.section} --out-dir {params.out_dir} > {log} 2>&1"
+
+
+rule record_upstream:
+    output:
+        f"{S}/upstream.json",
+    log:
+        f"{S_LOGS}/record_upstream.log",
+    container:
+        container_for("cpu")
+    params:
+        section=upstream_record_section(),
+    shell:
+        "alma record-upstream --params {params.section} --out {output} > {log} 2>&1"

@@ -11,8 +11,8 @@ import random
 from pathlib import Path
 
 from alma.commands import add_command, add_common
-from alma.config import derive_seed, parse_params
-from alma.records import read_jsonl, write_jsonl
+from alma.config import config_hash, derive_seed, parse_params
+from alma.records import read_jsonl, write_json, write_jsonl
 
 
 def cmd_mini_pretrain(args) -> None:
@@ -180,6 +180,16 @@ def cmd_validate(args) -> None:
         print(f"ok  {path}: {count} {kind} records")
 
 
+def cmd_record_upstream(args) -> None:
+    """Record the config a run built its upstream with, so ablation runs can reuse it safely.
+
+    ``--params`` is ``alma.config.upstream_view`` of the run's config; ablation runs that name this run
+    in ``shared_run`` compare their own view against it before anything runs.
+    """
+    section = parse_params(args.params)
+    write_json(args.out, {"config": section, "hash": config_hash(section)})
+
+
 def register(sub) -> None:
     c = add_command(sub, "mini-pretrain", cmd_mini_pretrain, "pretrain the mini world's tiny base model")
     c.add_argument("--out", required=True)
@@ -209,6 +219,9 @@ def register(sub) -> None:
     c = add_command(sub, "build-mini-sets", cmd_build_mini_sets, "instruct SFT data and RM pairs (mini world)")
     c.add_argument("--instruct-out")
     c.add_argument("--rm-pairs-out")
+    add_common(c, threads=False)
+    c = add_command(sub, "record-upstream", cmd_record_upstream, "record the config the upstream was built with")
+    c.add_argument("--out", required=True)
     add_common(c, threads=False)
     c = add_command(sub, "validate", cmd_validate, "validate record files: KIND=PATH ...")
     c.add_argument("files", nargs="+", metavar="KIND=PATH")
