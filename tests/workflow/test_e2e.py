@@ -30,7 +30,8 @@ def finished_run(run_snakemake):
 def test_outputs_of_every_stage_exist(finished_run):
     paper = finished_run / "paper"
     for name in ("round_curve.csv", "figures/round_curve.png", "tables/table1.md", "tables/table2_judge.md",
-                 "figures/judge_diagnostics.png", "tables/judge_diagnostics.csv", "tables/standard_benchmarks.md"):  # fmt: skip
+                 "figures/judge_diagnostics.png", "tables/judge_diagnostics.csv", "tables/standard_benchmarks.md",
+                 "figures/prompt_diagnostics.png", "tables/prompt_diagnostics.csv"):  # fmt: skip
         assert (paper / name).stat().st_size > 0, name
     table2 = list(csv.DictReader((paper / "tables" / "table2_judge.csv").open()))
     assert len(table2) == 4 and all(row["RewardBench Avg"] for row in table2)

@@ -136,6 +136,32 @@ rule judge_diagnostics:
         " --png {output.png} --pdf {output.pdf} --output {output.csv} > {log} 2>&1"
 
 
+rule prompt_diagnostics:
+    input:
+        pool=f"{S}/prompts/clustered.jsonl",
+        embeddings=f"{S}/prompts/embeddings.npy",
+        stats=f"{S}/prompts/pool_stats.json",
+        rounds=[f"{R}/round{r}/prompts.jsonl" for r in FEEDBACK_ROUNDS],
+    output:
+        png=report(
+            f"{R}/paper/figures/prompt_diagnostics.png",
+            caption="../report/prompt_diagnostics.rst",
+            category="Prompts",
+        ),
+        pdf=f"{R}/paper/figures/prompt_diagnostics.pdf",
+        csv=f"{R}/paper/tables/prompt_diagnostics.csv",
+    log:
+        f"{LOGS}/paper/prompt_diagnostics.log",
+    container:
+        container_for("analysis")
+    params:
+        seed=config["seed"],
+    shell:
+        "alma prompt-diagnostics --pool {input.pool} --embeddings {input.embeddings} --stats {input.stats}"
+        " --rounds {input.rounds} --seed {params.seed} --png {output.png} --pdf {output.pdf}"
+        " --output {output.csv} > {log} 2>&1"
+
+
 rule check_paper:
     input:
         tables=[f"{R}/paper/tables/table1.csv", f"{R}/paper/tables/table2_judge.csv"],

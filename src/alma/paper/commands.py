@@ -227,6 +227,27 @@ def cmd_judge_diagnostics(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prompt_diagnostics(args: argparse.Namespace) -> int:
+    """Clustered pool, embeddings, filter counts and round prompts -> prompt diagnostics figure and CSV."""
+    import json
+
+    import numpy as np
+
+    from alma.paper import prompt_diagnostics as pd_
+    from alma.records import read_jsonl
+
+    pool = read_jsonl(args.pool, "prompt")
+    stats = json.loads(args.stats.read_text(encoding="utf-8"))
+    rounds = {int(r.parent.name.removeprefix("round")): read_jsonl(r, "prompt") for r in args.rounds}
+    table = pd_.summary_table(pool, stats, rounds)
+    with atomic_path(args.output, "w") as handle:
+        table.to_csv(handle, index=False, float_format="%.4f")
+    embeddings = np.load(args.embeddings, mmap_mode="r")
+    pd_.plot(pool, embeddings, stats, rounds, args.png, args.pdf, max_points=args.max_points, seed=args.seed)
+    print(table.to_string(index=False))
+    return 0
+
+
 STEM_HELP = "output stem; writes .csv, .md and .tex (name it after the reference table, e.g. table1, for paper-check)"
 
 
@@ -315,6 +336,19 @@ def register(subparsers: Any) -> None:
         "--judgments", type=Path, nargs="*", help="one round's judgments by the rounds' judge (best-of-N ties)"
     )
     p.add_argument("--rounds-judge", help="the judge variant the rounds used")
+    p.add_argument("--png", type=Path, required=True)
+    p.add_argument("--pdf", type=Path, required=True)
+    p.add_argument("--output", type=Path, required=True, help="summary CSV")
+
+    p = _add(subparsers, "prompt-diagnostics", cmd_prompt_diagnostics)
+    p.add_argument("--pool", type=Path, required=True, help="prompts/clustered.jsonl")
+    p.add_argument(
+        "--embeddings", type=Path, required=True, help="prompts/embeddings.npy (rows aligned with the pool)"
+    )
+    p.add_argument("--stats", type=Path, required=True, help="prompts/pool_stats.json (filter counts)")
+    p.add_argument("--rounds", type=Path, nargs="*", default=[], help="round<r>/prompts.jsonl of each round")
+    p.add_argument("--max-points", type=int, default=20000, help="rows drawn on the 2-D map (seeded sample)")
+    p.add_argument("--seed", type=int, default=0)
     p.add_argument("--png", type=Path, required=True)
     p.add_argument("--pdf", type=Path, required=True)
     p.add_argument("--output", type=Path, required=True, help="summary CSV")

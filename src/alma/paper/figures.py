@@ -47,11 +47,11 @@ def figure2_table(curve: pd.DataFrame) -> pd.DataFrame:
     return keyed_table(rows, "Model")
 
 
-def _new_figure(n_panels: int, width: float = 4.0, height: float = 3.0) -> tuple[Any, list[Any]]:
+def _new_figure(n_panels: int, width: float = 4.0, height: float = 3.0, columns: int = 3) -> tuple[Any, list[Any]]:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    n_cols = min(3, n_panels)
+    n_cols = min(columns, n_panels)
     n_rows = math.ceil(n_panels / n_cols)
     fig = Figure(figsize=(width * n_cols, height * n_rows), layout="constrained")
     FigureCanvasAgg(fig)  # the Agg canvas renders PNG; savefig switches to the PDF backend for .pdf
