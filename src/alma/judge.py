@@ -33,30 +33,52 @@ JUDGE_INSTRUCTION = (
     "detail. Rate the response on a scale of 0 to 10 (0: unusable, 5: average, 10: outstanding) and "
     "answer with the rating only, strictly in the format [[rating]], for example [[6]]."
 )
+INSTRUCTIONS = {
+    "standard": JUDGE_INSTRUCTION,
+    # One sentence for small judges: the mini world's 4-layer judge attends over a few hundred
+    # tokens, and the standard instruction is most of them (config/README.md, "The mini world's judge").
+    "compact": "Rate the response to the request from 0 to 10, as [[rating]].",
+}
+"""judge instructions by ``judge.template`` (the paper's wording, paraphrased, is ``standard``)."""
 USER_TEMPLATE = "{instruction}\n\n[Request]\n{prompt}\n\n[Response]\n{response}"
 RATING_OPEN = "[["
 FEWSHOT_ITEM = "[Request]\n{prompt}\n\n[Response]\n{response}\n\nRating: {rating}\n\n"
 TEMPLATE_VERSION = "judge-v1"
-TEMPLATE_HASH = sha256_text(TEMPLATE_VERSION + JUDGE_INSTRUCTION + USER_TEMPLATE + FEWSHOT_ITEM)[:16]
 RATING_PATTERN = re.compile(r"\[\[\s*(\d{1,2})\s*\]\]")
 
 
-def judge_message(prompt: str, response: str) -> str:
+def _instruction(template: str) -> str:
+    if template not in INSTRUCTIONS:
+        raise ValueError(f"unknown judge template {template!r}; known: {sorted(INSTRUCTIONS)}")
+    return INSTRUCTIONS[template]
+
+
+def template_hash(template: str = "standard") -> str:
+    """Hash of everything the judge reads besides the pair, recorded in every judgment."""
+    return sha256_text(TEMPLATE_VERSION + _instruction(template) + USER_TEMPLATE + FEWSHOT_ITEM)[:16]
+
+
+TEMPLATE_HASH = template_hash("standard")
+
+
+def judge_message(prompt: str, response: str, template: str = "standard") -> str:
     """The user turn the judge sees (the paper's impartial-judge prompt, in our words)."""
-    return USER_TEMPLATE.format(instruction=JUDGE_INSTRUCTION, prompt=prompt.strip(), response=response.strip())
+    return USER_TEMPLATE.format(instruction=_instruction(template), prompt=prompt.strip(), response=response.strip())
 
 
 def rating_text(score: int) -> str:
     return f"{RATING_OPEN}{int(score)}]]"
 
 
-def fewshot_judge_prompt(examples: Sequence[tuple[str, str, int]], prompt: str, response: str) -> str:
+def fewshot_judge_prompt(
+    examples: Sequence[tuple[str, str, int]], prompt: str, response: str, template: str = "standard"
+) -> str:
     """Plain-text k-shot judge prompt for the base model (variant ``fewshot_int``)."""
     shots = "".join(
         FEWSHOT_ITEM.format(prompt=p.strip(), response=r.strip(), rating=rating_text(s)) for p, r, s in examples
     )
     query = FEWSHOT_ITEM.format(prompt=prompt.strip(), response=response.strip(), rating="").rstrip() + " "
-    return JUDGE_INSTRUCTION + "\n\n" + shots + query
+    return _instruction(template) + "\n\n" + shots + query
 
 
 def parse_rating(text: str) -> int | None:
@@ -68,11 +90,11 @@ def parse_rating(text: str) -> int | None:
     return value if 0 <= value <= 10 else None
 
 
-def judge_training_example(prompt: str, response: str, score: int) -> dict:
+def judge_training_example(prompt: str, response: str, score: int, template: str = "standard") -> dict:
     """One TRL conversational example: judge prompt -> "[[score]]"."""
     return {
         "messages": [
-            {"role": "user", "content": judge_message(prompt, response)},
+            {"role": "user", "content": judge_message(prompt, response, template)},
             {"role": "assistant", "content": rating_text(score)},
         ]
     }

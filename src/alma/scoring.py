@@ -16,7 +16,6 @@ from alma.backends import open_backend
 from alma.config import SamplingParams
 from alma.judge import (
     RATING_OPEN,
-    TEMPLATE_HASH,
     ScoreTokens,
     expected_scores,
     fewshot_judge_prompt,
@@ -24,6 +23,7 @@ from alma.judge import (
     parse_rating,
     rating_text,
     score_distribution,
+    template_hash,
 )
 
 
@@ -35,6 +35,8 @@ class JudgeScorer:
         variant: one of ``alma.judge.VARIANTS``.
         judge_id: recorded in every judgment.
         fewshot: (prompt, response, score) demonstrations for ``fewshot_int``.
+        template: the judge instruction (``alma.judge.INSTRUCTIONS``); a fine-tuned judge must be
+            scored with the template it was trained on.
     """
 
     def __init__(
@@ -45,7 +47,9 @@ class JudgeScorer:
         batch_size: int = 32,
         fewshot: Sequence[tuple[str, str, int]] = (),
         backend: str | None = None,
+        template: str = "standard",
     ):
+        self.template, self.template_hash = template, template_hash(template)
         self.backend = open_backend(model_dir, batch_size=batch_size, kind=backend)
         self.variant, self.judge_id, self.fewshot = variant, judge_id, list(fewshot)
         self.real_valued = variant in ("ft_real", "ft_real_distill")
@@ -55,7 +59,9 @@ class JudgeScorer:
             self.tokens = ScoreTokens.from_tokenizer(self.backend.tokenizer)
 
     def _prefix_rows(self, prompts: Sequence[str], responses: Sequence[str]) -> list[list[int]]:
-        texts = self.backend.chat_texts([judge_message(p, r) for p, r in zip(prompts, responses, strict=True)])
+        texts = self.backend.chat_texts(
+            [judge_message(p, r, self.template) for p, r in zip(prompts, responses, strict=True)]
+        )
         tok = self.backend.tokenizer
         rows = [tok(t + RATING_OPEN, add_special_tokens=False).input_ids for t in texts]
         # The rating must tokenize at the same boundary as in training ("...[[" + "7" + "]]"),
@@ -85,10 +91,15 @@ class JudgeScorer:
                 for s, p, ok in zip(scores, probs, seen, strict=True)
             ]
         if self.variant == "fewshot_int":
-            texts = [fewshot_judge_prompt(self.fewshot, p, r) for p, r in zip(prompts, responses, strict=True)]
+            texts = [
+                fewshot_judge_prompt(self.fewshot, p, r, self.template)
+                for p, r in zip(prompts, responses, strict=True)
+            ]
             stop: tuple[str, ...] = ("\n",)
         else:
-            texts = self.backend.chat_texts([judge_message(p, r) for p, r in zip(prompts, responses, strict=True)])
+            texts = self.backend.chat_texts(
+                [judge_message(p, r, self.template) for p, r in zip(prompts, responses, strict=True)]
+            )
             stop = ()
         outputs = self.backend.generate(texts, SamplingParams(temperature=0.0, max_new_tokens=8), stop=stop)
         results = []
@@ -106,7 +117,7 @@ class JudgeScorer:
                 "score": result["score"],
                 "probs": result["probs"],
                 "judge": self.judge_id,
-                "template_hash": TEMPLATE_HASH,
+                "template_hash": self.template_hash,
             }
             out.append(record)
         return out

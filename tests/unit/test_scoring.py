@@ -35,3 +35,16 @@ def test_integer_judge_records_unparsable_output_as_missing(tiny_model_dir):
     assert len(fewshot.score(PROMPTS, RESPONSES)) == 2
     with pytest.raises(ValueError, match="few-shot demonstrations"):
         JudgeScorer(tiny_model_dir, "fewshot_int", judge_id="x")
+
+
+def test_the_compact_template_changes_what_the_judge_reads_and_its_recorded_hash(tiny_model_dir):
+    from alma.judge import judge_message, template_hash
+
+    compact = JudgeScorer(tiny_model_dir, "ft_real", judge_id="tiny:ft_real", template="compact")
+    standard = JudgeScorer(tiny_model_dir, "ft_real", judge_id="tiny:ft_real")
+    assert len(judge_message(*PROMPTS[:1], *RESPONSES[:1], "compact")) < len(judge_message(PROMPTS[0], RESPONSES[0]))
+    assert compact.score(PROMPTS, RESPONSES) != standard.score(PROMPTS, RESPONSES)
+    (record,) = compact.judgments(["r1"], PROMPTS[:1], RESPONSES[:1])
+    assert record["template_hash"] == template_hash("compact") != TEMPLATE_HASH
+    with pytest.raises(ValueError, match="unknown judge template 'short'"):
+        JudgeScorer(tiny_model_dir, "ft_real", judge_id="x", template="short")

@@ -319,11 +319,18 @@ def manifest_of_source(wildcards):
     return manifest_of(wildcards.source)
 
 
+def judge_template():
+    """judge.template when set; left out otherwise, so runs made before the key existed stay valid."""
+    judge = config["judge"]
+    return {"template": judge["template"]} if "template" in judge else {}
+
+
 def judge_section(variant):
     return {
         "variant": variant,
         "judge_id": config["base_model"]["name"],
         "batch_size": config["judge"]["batch_size"],
+        **judge_template(),
     }
 
 

@@ -18,6 +18,7 @@ rule build_judge_data:
             {
                 "heldout_prompts": config["judge"]["heldout_prompts"],
                 "seed": config["seed"],
+                **judge_template(),
             }
         ),
     shell:
@@ -141,9 +142,11 @@ rule distill_judge:
         section=as_param(
             {"train": config["judge"]["train"], "seed": config["seed"] + 1}
         ),
+        template=config["judge"].get("template", "standard"),
     shell:
         "(alma build-distill-data --prompts {input.prompts} --responses {input.responses}"
-        " --judgments {input.judgments} --seed-data {input.seed_data} --out {output.data} &&"
+        " --judgments {input.judgments} --seed-data {input.seed_data} --template {params.template}"
+        " --out {output.data} &&"
         " {params.launcher} train-sft --base {input.base} --init {input.init} --data {output.data} --params {params.section}"
         " --out {output.manifest} --threads {threads}) > {log} 2>&1"
 

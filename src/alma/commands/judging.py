@@ -25,8 +25,11 @@ def cmd_build_judge_data(args) -> None:
     p = parse_params(args.params)
     rows = read_jsonl(args.seed_judge, "seed_judgment")
     train, heldout = split_by_prompt(rows, p["heldout_prompts"], derive_seed(p["seed"], "judge_split"))
+    template = p.get("template", "standard")
     write_jsonl(
-        args.out, (judge_training_example(r["prompt"], r["response"], r["score"]) for r in train), "sft_example"
+        args.out,
+        (judge_training_example(r["prompt"], r["response"], r["score"], template) for r in train),
+        "sft_example",
     )
     write_jsonl(args.annotations_out, train, "seed_judgment")
     write_jsonl(args.heldout_out, heldout, "seed_judgment")
@@ -48,6 +51,7 @@ def _scorer(args, p):
         judge_id=f"{p['judge_id']}:{p['variant']}",
         batch_size=p.get("batch_size", 32),
         fewshot=fewshot,
+        template=p.get("template", "standard"),
     )
 
 
@@ -86,9 +90,8 @@ def cmd_build_distill_data(args) -> None:
         if judgment["score"] is None:
             continue
         response = responses[judgment["response_id"]]
-        examples.append(
-            judge_training_example(prompts[response["prompt_id"]], response["text"], int(round(judgment["score"])))
-        )
+        score = int(round(judgment["score"]))
+        examples.append(judge_training_example(prompts[response["prompt_id"]], response["text"], score, args.template))
     if args.seed_data:
         examples += read_jsonl(args.seed_data, "sft_example")
     write_jsonl(args.out, examples, "sft_example")
@@ -205,3 +208,4 @@ def register(sub) -> None:
         c.add_argument(flag, required=True)
     c.add_argument("--responses", nargs="+", required=True)
     c.add_argument("--seed-data", help="the judge's original SFT examples, replayed with the self-labels")
+    c.add_argument("--template", default="standard", help="the judge instruction the judge was trained with")
