@@ -284,10 +284,13 @@ def base_model_inputs():
 
 
 def judge_seed_responder():
-    """Mini world: the model whose answers the simulated annotators rate (HelpSteer2 rated other labs'
-    models; here the instruct stand-in plays them). Hub: none, the annotations are downloaded.
+    """Mini world: the model whose answers the simulated annotators rate (mini.judge_seed_responder:
+    the instruct stand-in, playing HelpSteer2's other labs' models, or an initial SFT model, whose
+    mistakes are the ones the rounds' samples make). Hub: none, the annotations are downloaded.
     """
-    return [f"{S}/instruct/manifest.json"] if IS_MINI else []
+    if not IS_MINI:
+        return []
+    return [manifest_of(config["mini"].get("judge_seed_responder", "instruct"))]
 
 
 def seed_section(kind):
