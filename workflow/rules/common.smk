@@ -328,6 +328,14 @@ def judge_template():
     return {"template": judge["template"]} if "template" in judge else {}
 
 
+def distill_train():
+    """Self-distillation continues the fine-tuned judge: judge.train, with judge.distill_epochs if set."""
+    train = dict(config["judge"]["train"])
+    if "distill_epochs" in config["judge"]:
+        train["epochs"] = config["judge"]["distill_epochs"]
+    return train
+
+
 def judge_section(variant):
     return {
         "variant": variant,

@@ -139,9 +139,7 @@ rule distill_judge:
     threads: 2
     params:
         launcher=launcher,
-        section=as_param(
-            {"train": config["judge"]["train"], "seed": config["seed"] + 1}
-        ),
+        section=as_param({"train": distill_train(), "seed": config["seed"] + 1}),
         template=config["judge"].get("template", "standard"),
     shell:
         "(alma build-distill-data --prompts {input.prompts} --responses {input.responses}"
