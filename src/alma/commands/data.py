@@ -72,13 +72,13 @@ def cmd_build_seed_sft(args) -> None:
 def cmd_build_judge_seed(args) -> None:
     """The judge seed set: (prompt, response, 0-10 score) triples, 2 responses per prompt.
 
-    Mini world: the responses are two samples (temperature 1) of ``--responder``, the instruct
-    stand-in, rated by simulated annotators (oracle plus noise). HelpSteer2, which the paper's judge
-    learns from, rated answers of other capable models; a judge must learn from fluent answers that
-    differ in being right and on topic, because that is what an SFT model's samples look like.
-    Measured (config/README.md, "The mini world's judge"): a judge trained on base-model answers vs
-    references and corruptions scored a round's samples with no signal (correlation with the oracle
-    -0.07); on samples of another model it reached 0.59 pair accuracy with the paper's 4k ratings.
+    Mini world: the responses are two samples (temperature 1) of ``--responder`` (config
+    ``mini.judge_seed_responder``: the first SFT model in config/config.yaml, or the instruct stand-in), rated
+    by simulated annotators (oracle plus noise). A judge must learn from fluent answers that differ in
+    being right and on topic, because that is what the rounds' samples look like. Measured
+    (config/README.md, "The mini world's judge"): a judge trained on base-model answers vs references
+    and corruptions scored a round's samples with no signal; on two samples of the SFT model it
+    reaches 0.66 held-out pair accuracy with the paper's 4k ratings.
     """
     p = parse_params(args.params)
     if p["world"] != "mini":
