@@ -23,6 +23,7 @@ def test_every_subcommand_is_registered():
     expected = {
         "best-of-n",
         "judge-diagnostics",
+        "prompt-diagnostics",
         "paper-standard",
         "paper-curve",
         "paper-table1",
