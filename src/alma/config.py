@@ -124,6 +124,14 @@ and nothing else; everything else was used to build the shared base, seed sets, 
 judge, prompt pool and evaluators."""
 
 
+def per_run_key_names() -> list[str]:
+    """PER_RUN_KEYS as dotted names (``rounds.objective``), for messages and docs."""
+    names: list[str] = []
+    for section, keys in PER_RUN_KEYS.items():
+        names.extend([section] if keys is None else [f"{section}.{key}" for key in sorted(keys)])
+    return names
+
+
 def upstream_view(config: dict[str, Any]) -> dict[str, Any]:
     """The part of a run config that its upstream (everything before the feedback rounds) depends on."""
     view: dict[str, Any] = {}
@@ -176,6 +184,6 @@ def check_shared_upstream(config: dict[str, Any], record: Path) -> None:
     if differing:
         raise ValueError(
             f"run {config['run']!r} changes keys that run {shared!r} built its upstream with ({', '.join(differing)}; "
-            f"record {record}); an ablation may change only {sorted(PER_RUN_KEYS)} sub-keys listed in "
-            f"alma.config.PER_RUN_KEYS, or leave shared_run unset to rebuild everything"
+            f"record {record}); an ablation may change only {', '.join(per_run_key_names())}; "
+            f"leave shared_run unset to rebuild everything"
         )
