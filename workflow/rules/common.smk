@@ -455,7 +455,8 @@ ABLATION_TABLES = {
 
 def ablation_runs(table):
     """{key: run} of one ablation table: this run under its baseline key, then each config
-    `ablations` entry as run `<this run>_<suffix>` (so a run laid over another config names its own)."""
+    `ablations` entry as run `<this run>_<suffix>` (so a run laid over another config names its own).
+    """
     runs = config.get("ablations", {}).get(table) or {}
     return {
         ABLATION_TABLES[table]: RUN,
