@@ -126,3 +126,10 @@ def test_table4_averages_per_category_and_needs_categories():
     assert table.loc["one_sft"].tolist() == ["One SFT", 7.5, 7.0, 9.0, 7.0]
     with pytest.raises(ValueError, match="no categorized ArmoRM scores"):
         table4({"x": evals.assign(category=None)})
+
+
+def test_variant_labels_of_budget_keys():
+    from alma.paper.tables import variant_label
+
+    assert variant_label("n16_k48_r4") == "N=16, K=48, R=4"
+    assert variant_label("dpo") == "DPO" and variant_label("n16_k48") == "n16_k48"

@@ -13,6 +13,7 @@ evaluation files of that run}`` so the workflow can wire any set of runs.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -69,6 +70,18 @@ VARIANT_LABELS = {
     "n133_r15": "N=133, R=15",
 }
 """Display labels of the ablation keys used in ``tests/reference/paper``; other keys show as given."""
+
+
+_BUDGET_KEY = re.compile(r"n(\d+)_k(\d+)_r(\d+)")
+
+
+def variant_label(key: str) -> str:
+    """Display label of an ablation key: the paper's label, ``N=16, K=48, R=4`` for a budget key
+    ``n16_k48_r4``, else the key itself."""
+    if key in VARIANT_LABELS:
+        return VARIANT_LABELS[key]
+    match = _BUDGET_KEY.fullmatch(key)
+    return f"N={match[1]}, K={match[2]}, R={match[3]}" if match else key
 
 
 def model_label(model: str) -> str:
@@ -216,7 +229,7 @@ def _ablation_row(key: str, curve: pd.DataFrame, model: str, style: str) -> dict
     scores = _scores(curve, model, _evaluator_for(curve, style))
     if not scores:
         raise ValueError(f"variant {key!r}: model {model!r} has no {style} scores")
-    row: dict[str, object] = {KEY: key, "Variant": VARIANT_LABELS.get(key, key)}
+    row: dict[str, object] = {KEY: key, "Variant": variant_label(key)}
     row.update({BENCHMARK_LABELS.get(b, b): scores.get(b, math.nan) for b in _benchmarks(curve)})
     return row
 
@@ -265,7 +278,7 @@ def table4(
         ]
         if mine.empty or mine["category"].isna().any():
             raise ValueError(f"variant {key!r}: no categorized {style} scores of {model!r} on {benchmark!r}")
-        row: dict[str, object] = {KEY: key, "Variant": VARIANT_LABELS.get(key, key), "Avg": mine["score"].mean()}
+        row: dict[str, object] = {KEY: key, "Variant": variant_label(key), "Avg": mine["score"].mean()}
         for category, group in sorted(mine.groupby("category"), key=lambda item: str(item[0])):
             row[MTBENCH_CATEGORIES.get(str(category), str(category).title())] = group["score"].mean()
         rows.append(row)
@@ -318,7 +331,7 @@ def table6(variants: Mapping[str, pd.DataFrame | Sequence[Path]], style: str = "
     for key, curve in curves.items():
         evaluator = _evaluator_for(curve, style)
         mine = curve[(curve["benchmark"] == AVERAGE) & (curve["evaluator"] == evaluator) & (curve["round"] >= 1)]
-        columns[VARIANT_LABELS.get(key, key)] = dict(zip(mine["round"].astype(int), mine["score"], strict=True))
+        columns[variant_label(key)] = dict(zip(mine["round"].astype(int), mine["score"], strict=True))
     rounds = sorted({r for scores in columns.values() for r in scores})
     rows = [{KEY: f"round{r}", "Round": str(r), **{c: s.get(r, math.nan) for c, s in columns.items()}} for r in rounds]
     return keyed_table(rows, "Round")
