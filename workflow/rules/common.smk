@@ -453,14 +453,21 @@ ABLATION_TABLES = {
 """Each ablation table and the key of this (baseline) run in it."""
 
 
+def configured_ablations(table):
+    """{key: suffix} of config `ablations.<table>` (empty when the table is not asked for)."""
+    return config.get("ablations", {}).get(table) or {}
+
+
 def ablation_runs(table):
     """{key: run} of one ablation table: this run under its baseline key, then each config
     `ablations` entry as run `<this run>_<suffix>` (so a run laid over another config names its own).
     """
-    runs = config.get("ablations", {}).get(table) or {}
     return {
         ABLATION_TABLES[table]: RUN,
-        **{key: f"{RUN}_{suffix}" for key, suffix in runs.items()},
+        **{
+            key: f"{RUN}_{suffix}"
+            for key, suffix in configured_ablations(table).items()
+        },
     }
 
 
@@ -490,7 +497,7 @@ def ablation_tables():
     return [
         f"{R}/paper/tables/{table}.md"
         for table in ABLATION_TABLES
-        if config.get("ablations", {}).get(table)
+        if configured_ablations(table)
     ]
 
 
