@@ -87,3 +87,50 @@ def test_echoing_the_request_is_not_an_answer(universe):
     assert grade(universe, task.prompt, f"Write a sentence about the {universe.creatures[0].name} and rain.") <= 3
     fact = variants(universe, f"colour:{universe.creatures[0].name}")[0]
     assert grade(universe, fact.prompt, f"{fact.prompt} {fact.reference}") <= 3
+
+
+def test_oracle_judge_scores_samples_by_their_grade_and_leaves_non_tasks_ungraded(universe, tmp_path):
+    import json
+
+    import alma.cli
+    from alma.records import read_jsonl, write_jsonl
+    from alma.select import best_of_n
+
+    task = sample_tasks(universe, 1, 0)[0]
+    wrong = render_for(universe, task, distractor(universe, task.key, random.Random(0)))
+    prompts = [
+        {"id": p, "text": t, "source": "synthetic"} for p, t in (("p0", task.prompt), ("p1", "Tell me a joke."))
+    ]
+    texts = {"p0": [wrong, task.reference, ""], "p1": ["No."]}
+    responses = [
+        {"prompt_id": pid, "response_id": f"{pid}/sft1/{i}", "checkpoint": "sft1", "sample_index": i, "text": text,
+         "seed": 0, "sampling": {}}
+        for pid, answers in texts.items() for i, text in enumerate(answers)
+    ]  # fmt: skip
+    write_jsonl(tmp_path / "prompts.jsonl", prompts, "prompt")
+    write_jsonl(tmp_path / "responses.jsonl", responses, "response")
+    out = tmp_path / "judgments.jsonl"
+    argv = ["score", "--prompts", str(tmp_path / "prompts.jsonl"), "--responses", str(tmp_path / "responses.jsonl"),
+            "--params", json.dumps({"variant": "oracle", "universe_seed": 0}), "--out", str(out)]  # fmt: skip
+    assert alma.cli.main(argv) == 0
+    judgments = {j["response_id"]: j for j in read_jsonl(out, "judgment")}
+    assert [judgments[f"p0/sft1/{i}"]["score"] for i in range(3)] == [
+        grade(universe, task.prompt, t) for t in texts["p0"]
+    ]
+    assert judgments["p0/sft1/1"]["score"] == 10 and judgments["p0/sft1/0"]["score"] < 10
+    assert judgments["p1/sft1/0"]["score"] is None and {j["judge"] for j in judgments.values()} == {"oracle"}
+    picked = best_of_n({p["id"]: p["text"] for p in prompts}, responses, list(judgments.values()))
+    assert [m["messages"][1]["content"] for m in picked] == [task.reference]  # the non-task prompt drops out
+
+
+def test_a_learned_judge_variant_without_a_judge_model_is_refused(tmp_path, capsys):
+    import json
+
+    import alma.cli
+
+    for name in ("p.jsonl", "r.jsonl"):
+        (tmp_path / name).write_text("")
+    argv = ["score", "--prompts", str(tmp_path / "p.jsonl"), "--responses", str(tmp_path / "r.jsonl"),
+            "--out", str(tmp_path / "j.jsonl"), "--params", json.dumps({"variant": "ft_real", "judge_id": "x"})]  # fmt: skip
+    assert alma.cli.main(argv) != 0
+    assert "needs --judge" in capsys.readouterr().err and not (tmp_path / "j.jsonl").exists()

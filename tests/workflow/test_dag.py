@@ -46,3 +46,14 @@ def test_round_training_reads_every_earlier_rounds_data(run_snakemake):
     for r in range(2, 12):
         assert f"results/paper/round{r}/data/best.jsonl" in block
     assert "results/paper/seed/sft_messages.jsonl" in block
+
+
+def test_the_oracle_judge_needs_no_judge_model_and_is_refused_outside_the_mini_world(run_snakemake):
+    oracle = 'judge={"variant": "oracle"}'
+    proc = run_snakemake(
+        "-n", "--forceall", "--cores", "1", "-p", "--configfile", "tests/config/config.yaml", "--config", oracle
+    )
+    scoring = [b for b in proc.stdout.split("rule ")[1:] if b.startswith("score_responses:")]
+    assert scoring and all("judge/ft/manifest.json" not in b and '"variant": "oracle"' in b for b in scoring)
+    proc = run_snakemake("-n", "--cores", "1", "--configfile", "config/paper.yaml", "--config", oracle, check=False)
+    assert proc.returncode != 0 and "oracle exists only in the mini world" in proc.stdout + proc.stderr

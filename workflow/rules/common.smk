@@ -39,6 +39,10 @@ SHARDS = list(range(config["rounds"]["shards"]))
 SYNTH_SHARDS = list(range(config["prompt_synthesis"]["shards"]))
 IS_MINI = config["world"] == "mini"
 JUDGE_VARIANT = config["judge"]["variant"]
+if JUDGE_VARIANT == "oracle" and not IS_MINI:
+    raise WorkflowError(
+        "judge.variant: oracle exists only in the mini world (world: mini), where a program knows every answer"
+    )
 EVAL_MODELS = ["base", *[f"round{r}" for r in range(1, FINAL_ROUND + 1)], "instruct"]
 SHARED_MODELS = ("base", "round1", "instruct")  # upstream models: evaluated once, in S
 
@@ -75,8 +79,12 @@ def manifest_of(model):
 
 
 def judge_manifest():
-    """The fixed judge used by every feedback round (config judge.variant)."""
-    return judge_manifest_for(JUDGE_VARIANT)
+    """The fixed judge used by every feedback round (config judge.variant); the oracle needs none."""
+    return [] if JUDGE_VARIANT == "oracle" else judge_manifest_for(JUDGE_VARIANT)
+
+
+def judge_flag(wildcards, input):
+    return f"--judge {input.judge}" if input.judge else ""
 
 
 def judge_manifest_for(variant):
@@ -337,6 +345,8 @@ def distill_train():
 
 
 def judge_section(variant):
+    if variant == "oracle":
+        return {"variant": variant, "universe_seed": config["mini"]["universe_seed"]}
     return {
         "variant": variant,
         "judge_id": config["base_model"]["name"],

@@ -67,8 +67,9 @@ rule score_responses:
     threads: 2
     params:
         section=as_param(judge_section(JUDGE_VARIANT)),
+        judge=judge_flag,
     shell:
-        "alma score --judge {input.judge} --prompts {input.prompts} --responses {input.responses}"
+        "alma score {params.judge} --prompts {input.prompts} --responses {input.responses}"
         " --fewshot-from {input.fewshot} --params {params.section} --out {output} --threads {threads} > {log} 2>&1"
 
 

@@ -59,15 +59,26 @@ def cmd_score(args) -> None:
     from alma.responses import shard_slice
 
     p = parse_params(args.params)
+    if p["variant"] != "oracle" and not args.judge:
+        raise ValueError(f"judge variant {p['variant']!r} needs --judge (the judge model manifest)")
     prompts = {r["id"]: r["text"] for path in args.prompts for r in read_jsonl(path, "prompt")}
     responses = [r for path in args.responses for r in read_jsonl(path, "response")]
     responses = shard_slice(responses, args.shard, args.shards)
-    scorer = _scorer(args, p)
-    records = scorer.judgments(
+    columns = (
         [r["response_id"] for r in responses],
         [prompts[r["prompt_id"]] for r in responses],
         [r["text"] for r in responses],
     )
+    if p["variant"] == "oracle":  # mini world: the perfect judge, for the ceiling of selection
+        from alma.mini.oracle import oracle_judgments
+        from alma.mini.universe import build_universe
+
+        records = oracle_judgments(build_universe(p["universe_seed"]), *columns)
+        missing = sum(r["score"] is None for r in records)
+        print(f"oracle: {missing} of {len(records)} responses answer a prompt that is not a task (no grade)")
+        write_jsonl(args.out, records, "judgment")
+        return
+    records = _scorer(args, p).judgments(*columns)
     missing = sum(r["score"] is None for r in records)
     if missing:
         print(f"judge output unparsable for {missing} of {len(records)} responses (recorded as null)")
@@ -190,7 +201,7 @@ def register(sub) -> None:
         ("evaluate-rewardbench", cmd_evaluate_rewardbench, "judge accuracy on RewardBench pairs"),
     ):
         c = add_command(sub, name, func, help)
-        c.add_argument("--judge", required=True, help="judge model manifest")
+        c.add_argument("--judge", required=name != "score", help="judge model manifest (score: not for the oracle)")
         c.add_argument("--fewshot-from", help="seed judgments for the 3-shot variant")
         c.add_argument("--out", required=True)
         add_common(c)

@@ -239,3 +239,22 @@ def grade(universe: Universe, prompt: str, response: str) -> float | None:
     if verdict.on_topic:
         return 3.0 if penalty == 0 else 2.0
     return 1.0
+
+
+ORACLE_JUDGE_ID = "oracle"
+"""``judge`` field of judgments made by the oracle (``judge.variant: oracle``)."""
+
+
+def oracle_judgments(
+    universe: Universe, response_ids: list[str], prompts: list[str], responses: list[str]
+) -> list[dict]:
+    """Judgments by the oracle itself: the perfect judge, the ceiling of best-of-N selection.
+
+    A prompt that is not a task of the universe has no grade, so its responses get ``score: null``
+    and drop out of best-of-N selection, as unparsable judge output does.
+    """
+    return [
+        {"response_id": rid, "score": grade(universe, prompt, text), "probs": None,
+         "judge": ORACLE_JUDGE_ID, "template_hash": ORACLE_JUDGE_ID}
+        for rid, prompt, text in zip(response_ids, prompts, responses, strict=True)
+    ]  # fmt: skip
