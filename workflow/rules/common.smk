@@ -433,6 +433,7 @@ def paper_outputs():
         f"{R}/paper/round_curve.csv",
         f"{R}/paper/figures/round_curve.png",
         f"{R}/paper/tables/table1.md",
+        *([f"{R}/paper/claims.md"] if FINAL_ROUND >= 2 else []),
         f"{R}/paper/figures/prompt_diagnostics.png",
         *(upstream if OWNS_UPSTREAM else []),
         *(

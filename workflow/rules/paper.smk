@@ -45,6 +45,24 @@ rule table1:
         "alma paper-table1 --input {input} --final-model {params.final} --output-stem {params.stem} > {log} 2>&1"
 
 
+# The paper's claims on this run's own curve (base < round 1 < final, final's CI above round 1's):
+# the verdict at any scale, where check_paper compares with the published numbers.
+rule claims:
+    input:
+        f"{R}/paper/round_curve.csv",
+    output:
+        report(f"{R}/paper/claims.md", caption="../report/claims.rst", category="Check"),
+        f"{R}/paper/claims.csv",
+    log:
+        f"{LOGS}/paper/claims.log",
+    container:
+        container_for("analysis")
+    params:
+        stem=subpath(output[1], strip_suffix=".csv"),
+    shell:
+        "alma paper-claims --input {input} --output-stem {params.stem} > {log} 2>&1"
+
+
 rule plot_round_curve:
     input:
         f"{R}/paper/round_curve.csv",

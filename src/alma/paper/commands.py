@@ -6,6 +6,7 @@ callable taking the parsed arguments and returning the exit status. Examples::
 
     alma paper-curve --input results/mini/eval/*/*/*.json --output results/mini/paper/curve.csv
     alma paper-table1 --input results/mini/paper/curve.csv --output results/mini/paper/tables/table1
+    alma paper-claims --input results/mini/paper/curve.csv --output results/mini/paper/claims
     alma paper-table2 --input results/mini/judge/eval/*/*.json --output results/mini/paper/tables/table2_judge
     alma paper-table3 --variant diversified=results/a/paper/curve.csv --variant random=results/b/paper/curve.csv \\
         --output results/ablations/paper/tables/table3
@@ -248,6 +249,16 @@ def cmd_prompt_diagnostics(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_paper_claims(args: argparse.Namespace) -> int:
+    """Round curve -> the paper's claims checked on it (base < round 1 < final, final's CI above round 1's)."""
+    from alma.paper import claims
+
+    table = claims.round_claims(curve.read_curve(args.input))
+    claims.write_claims(table, args.output)
+    print(table.to_string(index=False))
+    return 0
+
+
 STEM_HELP = "output stem; writes .csv, .md and .tex (name it after the reference table, e.g. table1, for paper-check)"
 
 
@@ -284,6 +295,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--input", type=Path, required=True, help="round curve CSV")
     p.add_argument("--final-model", help="final ALMA model (default: the highest round in the curve)")
     p.add_argument("--output", "--output-stem", dest="output", type=Path, required=True, help=STEM_HELP)
+
+    p = _add(subparsers, "paper-claims", cmd_paper_claims)
+    p.add_argument("--input", type=Path, required=True, help="round curve CSV")
+    p.add_argument("--output", "--output-stem", dest="output", type=Path, required=True, help="writes .csv and .md")
 
     p = _add(subparsers, "paper-table2", cmd_paper_table2)
     p.add_argument(
