@@ -45,6 +45,9 @@ def test_outputs_of_every_stage_exist(finished_run):
     assert models == {"base", "round1", "round2", "round3", "instruct"}
     for row in rows:
         assert float(row["ci_low"]) <= float(row["score"]) <= float(row["ci_high"])
+    claims = list(csv.DictReader((paper / "claims.csv").open()))
+    assert len(claims) == 6 and {c["evaluator"] for c in claims} == {"oracle", "reward_model"}
+    assert {c["right"] for c in claims if c["claim"] == "round 1 < final"} == {"round3"}
     manifest = json.loads((finished_run / "round3" / "model" / "manifest.json").read_text())
     # round 3 retrains M0 on D1 ∪ D2 ∪ D3
     assert sorted(Path(p).name for p in manifest["data"]) == ["best.jsonl", "best.jsonl", "sft_messages.jsonl"]
@@ -86,6 +89,7 @@ def test_deleting_one_rounds_data_reruns_only_its_dependents(finished_run, run_s
         "standard_benchmarks",
         "round_curve",
         "table1",
+        "claims",
         "plot_round_curve",
         "check_paper",
         "accounting",
