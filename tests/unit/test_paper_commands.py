@@ -27,6 +27,7 @@ def test_every_subcommand_is_registered():
         "paper-standard",
         "paper-curve",
         "paper-table1",
+        "paper-claims",
         "paper-table2",
         "paper-table3",
         "paper-table4",
