@@ -8,6 +8,9 @@ Variants (``judge.variant`` in config), all made from the base model:
   forward pass at the rating position (renormalised over the eleven);
 - ``ft_real_distill``: ``ft_real`` after self-distillation on synthetic pairs it scored itself.
 
+The mini world adds ``oracle`` for the rounds (not a model, so not in :data:`VARIANTS`): the oracle's
+grade as the judge's score, the ceiling of best-of-N selection (:func:`alma.mini.oracle.oracle_judgments`).
+
 Self-distillation target (deviation, the paper does not say): the judge's own real-valued score
 rounded to the nearest integer, trained as an ordinary "[[k]]" answer. It keeps the judge a plain
 SFT model (same trainer, same chat format) while moving its mode toward its expectation, which is

@@ -84,6 +84,7 @@ def judge_manifest():
 
 
 def judge_flag(wildcards, input):
+    """`--judge <manifest>` for a learned judge; the oracle reads no model."""
     return f"--judge {input.judge}" if input.judge else ""
 
 
