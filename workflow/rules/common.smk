@@ -79,8 +79,8 @@ def manifest_of(model):
 
 
 def judge_manifest():
-    """The fixed judge used by every feedback round (config judge.variant); the oracle needs none."""
-    return [] if JUDGE_VARIANT == "oracle" else judge_manifest_for(JUDGE_VARIANT)
+    """The fixed judge used by every feedback round (config judge.variant)."""
+    return judge_manifest_for(JUDGE_VARIANT)
 
 
 def judge_flag(wildcards, input):
@@ -89,6 +89,9 @@ def judge_flag(wildcards, input):
 
 
 def judge_manifest_for(variant):
+    """The model a judge variant scores with; none for the oracle (mini world), a program."""
+    if variant == "oracle":
+        return []
     if variant == "fewshot_int":
         return manifest_of("base")
     if variant in ("ft_int", "ft_real"):

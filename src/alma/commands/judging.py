@@ -74,14 +74,13 @@ def cmd_score(args) -> None:
         from alma.mini.universe import build_universe
 
         records = oracle_judgments(build_universe(p["universe_seed"]), *columns)
-        missing = sum(r["score"] is None for r in records)
-        print(f"oracle: {missing} of {len(records)} responses answer a prompt that is not a task (no grade)")
-        write_jsonl(args.out, records, "judgment")
-        return
-    records = _scorer(args, p).judgments(*columns)
+        why = "answer a prompt that is not a task (no grade)"
+    else:
+        records = _scorer(args, p).judgments(*columns)
+        why = "got unparsable judge output (recorded as null)"
     missing = sum(r["score"] is None for r in records)
     if missing:
-        print(f"judge output unparsable for {missing} of {len(records)} responses (recorded as null)")
+        print(f"{missing} of {len(records)} responses {why}")
     write_jsonl(args.out, records, "judgment")
 
 
