@@ -13,16 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from alma.paper.curve import AVERAGE
+from alma.paper.curve import average_by_round
 from alma.records import atomic_path
 
 CLAIM_COLUMNS = ("evaluator", "claim", "left", "right", "left_value", "right_value", "holds")
 """One row per (evaluator, claim): the two sides compared and whether the claim holds."""
-
-
-def _average_rows(curve: pd.DataFrame, evaluator: str) -> pd.DataFrame:
-    rows = curve[(curve["benchmark"] == AVERAGE) & (curve["evaluator"] == evaluator) & curve["round"].notna()]
-    return rows.assign(round=rows["round"].astype(int)).sort_values("round").set_index("round")
 
 
 def round_claims(curve: pd.DataFrame) -> pd.DataFrame:
@@ -41,7 +36,7 @@ def round_claims(curve: pd.DataFrame) -> pd.DataFrame:
     """
     out = []
     for evaluator in sorted(curve["evaluator"].unique()):
-        rows = _average_rows(curve, evaluator)
+        rows = average_by_round(curve, evaluator)
         final = int(rows.index.max()) if len(rows) else 0
         if 0 not in rows.index or 1 not in rows.index or final < 2:
             raise ValueError(f"evaluator {evaluator!r}: the curve needs base, round 1 and a feedback round on average")

@@ -280,6 +280,12 @@ def write_curve(curve: pd.DataFrame, path: Path) -> None:
         curve.to_csv(handle, index=False, float_format="%.4f", lineterminator="\n")
 
 
+def average_by_round(curve: pd.DataFrame, evaluator: str) -> pd.DataFrame:
+    """One evaluator's ``average`` rows of the models that have a round, indexed by round (int), ascending."""
+    rows = curve[(curve["benchmark"] == AVERAGE) & (curve["evaluator"] == evaluator) & curve["round"].notna()]
+    return rows.assign(round=rows["round"].astype(int)).sort_values("round").set_index("round")
+
+
 def read_curve(path: Path) -> pd.DataFrame:
     """Read a round curve written by :func:`write_curve`, restoring the column types."""
     curve = pd.read_csv(

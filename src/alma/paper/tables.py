@@ -20,7 +20,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alma.paper.curve import AVERAGE, CURVE_COLUMNS, benchmark_rank, build_round_curve, load_evaluations, round_of
+from alma.paper.curve import (
+    AVERAGE,
+    CURVE_COLUMNS,
+    average_by_round,
+    benchmark_rank,
+    build_round_curve,
+    load_evaluations,
+    round_of,
+)
 from alma.records import atomic_path, read_json
 
 KEY = "key"
@@ -330,8 +338,8 @@ def table6(variants: Mapping[str, pd.DataFrame | Sequence[Path]], style: str = "
     columns: dict[str, dict[int, float]] = {}
     for key, curve in curves.items():
         evaluator = _evaluator_for(curve, style)
-        mine = curve[(curve["benchmark"] == AVERAGE) & (curve["evaluator"] == evaluator) & (curve["round"] >= 1)]
-        columns[variant_label(key)] = dict(zip(mine["round"].astype(int), mine["score"], strict=True))
+        scores = average_by_round(curve, evaluator)["score"]
+        columns[variant_label(key)] = {int(r): s for r, s in scores.items() if r >= 1}
     rounds = sorted({r for scores in columns.values() for r in scores})
     rows = [{KEY: f"round{r}", "Round": str(r), **{c: s.get(r, math.nan) for c, s in columns.items()}} for r in rounds]
     return keyed_table(rows, "Round")
