@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
 
+import alma.cli
 from alma.mini.oracle import grade, parse_task
 from alma.mini.tasks import FAMILIES, distractor, render_for, sample_tasks, task_keys, variants
 from alma.mini.universe import build_universe
+from alma.records import read_jsonl, write_jsonl
+from alma.select import best_of_n
 
 
 @pytest.fixture(scope="module")
@@ -90,12 +94,6 @@ def test_echoing_the_request_is_not_an_answer(universe):
 
 
 def test_oracle_judge_scores_samples_by_their_grade_and_leaves_non_tasks_ungraded(universe, tmp_path):
-    import json
-
-    import alma.cli
-    from alma.records import read_jsonl, write_jsonl
-    from alma.select import best_of_n
-
     task = sample_tasks(universe, 1, 0)[0]
     wrong = render_for(universe, task, distractor(universe, task.key, random.Random(0)))
     prompts = [
@@ -124,10 +122,6 @@ def test_oracle_judge_scores_samples_by_their_grade_and_leaves_non_tasks_ungrade
 
 
 def test_a_learned_judge_variant_without_a_judge_model_is_refused(tmp_path, capsys):
-    import json
-
-    import alma.cli
-
     for name in ("p.jsonl", "r.jsonl"):
         (tmp_path / name).write_text("")
     argv = ["score", "--prompts", str(tmp_path / "p.jsonl"), "--responses", str(tmp_path / "r.jsonl"),
