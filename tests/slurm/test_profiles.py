@@ -96,8 +96,18 @@ def test_profile_keys_are_snakemake_options(name):
 @pytest.mark.parametrize("name", PROFILES)
 def test_profile_names_only_rules_of_the_workflow(name):
     # snakemake silently ignores set-resources of a rule it does not have: a typo would drop a GPU
-    unknown = set(render(name)["set-resources"]) - set(workflow_rules())
+    profile = render(name)
+    unknown = (set(profile["set-resources"]) | set(profile.get("set-threads", {}))) - set(workflow_rules())
     assert not unknown, f"profiles/{name} sizes rules the workflow does not have: {sorted(unknown)}"
+
+
+@pytest.mark.skipif(not RULE_FILES, reason="workflow/rules/*.smk do not exist yet")
+def test_local_profile_changes_threads_of_inference_only():
+    # inference outputs are bit-identical at 1 and 2 threads; training's floating-point sums may not be
+    threads = render("local")["set-threads"]
+    training = {rule for rule, role in workflow_rules().items() if role == "train"}
+    assert threads and not set(threads) & training, f"profiles/local re-threads training: {sorted(set(threads) & training)}"
+    assert set(threads.values()) == {1}, threads
 
 
 @pytest.mark.skipif(not RULE_FILES, reason="workflow/rules/*.smk do not exist yet")
