@@ -36,3 +36,14 @@ def test_padding_does_not_change_embeddings_or_logprobs(backend):
     single = np.vstack([backend.next_token_logprobs([r]) for r in rows])
     np.testing.assert_allclose(batched, single, atol=1e-4)
     np.testing.assert_allclose(np.exp(batched).sum(1), 1.0, atol=1e-4)
+
+
+def test_next_token_logprobs_match_the_full_forward_pass(backend):
+    # the backend asks the model for the last position's logits only (logits_to_keep=1)
+    import torch
+
+    row = backend.tokenizer("a row of tokens to continue").input_ids
+    with torch.inference_mode():
+        logits = backend.model(input_ids=torch.tensor([row])).logits[0, -1].float()
+    expected = torch.log_softmax(logits, dim=-1).numpy()
+    np.testing.assert_allclose(backend.next_token_logprobs([row])[0], expected, atol=1e-5)

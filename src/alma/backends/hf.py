@@ -196,7 +196,11 @@ class HFBackend:
         for batch in length_sorted_batches([len(r) for r in token_rows], self.batch_size):
             ids, mask = self._pad([token_rows[i] for i in batch])
             with torch.inference_mode():
-                logits = self.model(input_ids=ids, attention_mask=mask, position_ids=self._positions(mask)).logits
+                # only the last position's logits: the LM head over every position would be most of
+                # the work for a small model (left padding puts each row's last token at the edge)
+                logits = self.model(
+                    input_ids=ids, attention_mask=mask, position_ids=self._positions(mask), logits_to_keep=1
+                ).logits
             logits = logits[:, -1, :].float()
             out[batch] = torch.log_softmax(logits, dim=-1).cpu().numpy()
         return out
