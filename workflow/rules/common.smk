@@ -341,11 +341,20 @@ def judge_template():
 
 
 def distill_train():
-    """Self-distillation continues the fine-tuned judge: judge.train, with judge.distill_epochs if set."""
+    """Self-distillation continues the fine-tuned judge: judge.train, with judge.distill_epochs and
+    judge.distill_learning_rate where set."""
     train = dict(config["judge"]["train"])
     if "distill_epochs" in config["judge"]:
         train["epochs"] = config["judge"]["distill_epochs"]
+    if "distill_learning_rate" in config["judge"]:
+        train["learning_rate"] = config["judge"]["distill_learning_rate"]
     return train
+
+
+def distill_replay_flag(wildcards):
+    """How many annotated examples the self-distillation replays (judge.distill_replay; unset: all)."""
+    replay = config["judge"].get("distill_replay")
+    return "" if replay is None else f"--replay {replay} --seed {config['seed']}"
 
 
 def judge_section(variant):

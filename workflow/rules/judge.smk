@@ -141,9 +141,10 @@ rule distill_judge:
         launcher=launcher,
         section=as_param({"train": distill_train(), "seed": config["seed"] + 1}),
         template=config["judge"].get("template", "standard"),
+        replay=distill_replay_flag,
     shell:
         "(alma build-distill-data --prompts {input.prompts} --responses {input.responses}"
-        " --judgments {input.judgments} --seed-data {input.seed_data} --template {params.template}"
+        " --judgments {input.judgments} --seed-data {input.seed_data} {params.replay} --template {params.template}"
         " --out {output.data} &&"
         " {params.launcher} train-sft --base {input.base} --init {input.init} --data {output.data} --params {params.section}"
         " --out {output.manifest} --threads {threads}) > {log} 2>&1"
