@@ -30,7 +30,7 @@ def test_self_labels_are_rounded_and_seed_examples_replayed(tmp_path):
     assert out == [judge_training_example("Add 2 and 3.", "2 plus 3 is 5.", 9), *seed]  # unparsable one skipped
 
 
-def test_replay_is_a_seeded_sample_in_the_original_order(tmp_path):
+def test_replay_is_a_seeded_sample_in_the_original_order(tmp_path, capsys):
     write_jsonl(tmp_path / "prompts.jsonl", [{"id": "p1", "text": "Add 2 and 3.", "source": "synthetic"}], "prompt")
     response = {"prompt_id": "p1", "response_id": "p1/sft1/0", "text": "5.", "checkpoint": "sft1", "sample_index": 0,
                 "sampling": {}, "seed": 1}  # fmt: skip
@@ -52,3 +52,9 @@ def test_replay_is_a_seeded_sample_in_the_original_order(tmp_path):
     assert sample == [row for row in seed if row in sample]  # a subset, in the seed file's order
     assert sample != build("c.jsonl", "--replay", "10", "--seed", "4")
     assert build("d.jsonl", "--replay", "100") == seed  # more than there are: all of them
+
+    argv = ["build-distill-data", "--prompts", str(tmp_path / "prompts.jsonl"), "--responses",
+            str(tmp_path / "responses.jsonl"), "--judgments", str(tmp_path / "judgments.jsonl"),
+            "--seed-data", str(tmp_path / "seed.jsonl"), "--out", str(tmp_path / "e.jsonl"), "--replay", "-1"]  # fmt: skip
+    assert alma.cli.main(argv) == 2
+    assert "--replay -1" in capsys.readouterr().err and not (tmp_path / "e.jsonl").exists()

@@ -196,8 +196,8 @@ class HFBackend:
         for batch in length_sorted_batches([len(r) for r in token_rows], self.batch_size):
             ids, mask = self._pad([token_rows[i] for i in batch])
             with torch.inference_mode():
-                # only the last position's logits: the LM head over every position would be most of
-                # the work for a small model (left padding puts each row's last token at the edge)
+                # only the last position's logits (left padding puts each row's last token at the
+                # edge): at a 128k vocabulary the logits of every position take gigabytes per batch
                 logits = self.model(
                     input_ids=ids, attention_mask=mask, position_ids=self._positions(mask), logits_to_keep=1
                 ).logits

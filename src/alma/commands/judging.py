@@ -106,6 +106,8 @@ def cmd_build_distill_data(args) -> None:
         examples.append(judge_training_example(prompts[response["prompt_id"]], response["text"], score, args.template))
     if args.seed_data:
         replayed = read_jsonl(args.seed_data, "sft_example")
+        if args.replay is not None and args.replay < 0:
+            raise ValueError(f"--replay {args.replay}: the number of replayed examples cannot be negative")
         if args.replay is not None and args.replay < len(replayed):
             rng = random.Random(derive_seed(args.seed, "distill_replay"))
             keep = sorted(rng.sample(range(len(replayed)), args.replay))
