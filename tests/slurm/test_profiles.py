@@ -106,7 +106,9 @@ def test_local_profile_changes_threads_of_inference_only():
     # inference outputs are bit-identical at 1 and 2 threads; training's floating-point sums may not be
     threads = render("local")["set-threads"]
     training = {rule for rule, role in workflow_rules().items() if role == "train"}
-    assert threads and not set(threads) & training, f"profiles/local re-threads training: {sorted(set(threads) & training)}"
+    assert threads and not set(threads) & training, (
+        f"profiles/local re-threads training: {sorted(set(threads) & training)}"
+    )
     assert set(threads.values()) == {1}, threads
 
 
