@@ -351,7 +351,7 @@ def distill_train():
     return train
 
 
-def distill_replay_flag(wildcards):
+def distill_replay_flag():
     """How many annotated examples the self-distillation replays (judge.distill_replay; unset: all)."""
     replay = config["judge"].get("distill_replay")
     return "" if replay is None else f"--replay {replay} --seed {config['seed']}"

@@ -141,7 +141,7 @@ rule distill_judge:
         launcher=launcher,
         section=as_param({"train": distill_train(), "seed": config["seed"] + 1}),
         template=config["judge"].get("template", "standard"),
-        replay=distill_replay_flag,
+        replay=distill_replay_flag(),
     shell:
         "(alma build-distill-data --prompts {input.prompts} --responses {input.responses}"
         " --judgments {input.judgments} --seed-data {input.seed_data} {params.replay} --template {params.template}"
