@@ -3,8 +3,9 @@ import math
 import pandas as pd
 import pytest
 
+from alma.paper.ablation_tables import table3, table4, table5, table6
 from alma.paper.curve import CURVE_COLUMNS
-from alma.paper.tables import read_table, table1, table2, table3, table4, table5, table6, write_table
+from alma.paper.tables import read_table, table1, table2, write_table
 from alma.records import write_json
 
 
@@ -129,7 +130,7 @@ def test_table4_averages_per_category_and_needs_categories():
 
 
 def test_variant_labels_of_budget_keys():
-    from alma.paper.tables import variant_label
+    from alma.paper.ablation_tables import variant_label
 
     assert variant_label("n16_k48_r4") == "N=16, K=48, R=4"
     assert variant_label("dpo") == "DPO" and variant_label("n16_k48") == "n16_k48"

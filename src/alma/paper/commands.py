@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from alma.paper import accounting, check, curve, estimate, tables
+from alma.paper import ablation_tables, accounting, check, curve, estimate, tables
 from alma.records import atomic_path
 
 CAPTIONS = {
@@ -116,13 +116,15 @@ def cmd_paper_ablation(args: argparse.Namespace) -> int:
     """Variant runs -> Table 3, 4, 5 or 6."""
     variants = _variants(args.variant)
     if args.table == "table3":
-        table = tables.table3(variants, model=args.model or "round2", style=args.style)
+        table = ablation_tables.table3(variants, model=args.model or "round2", style=args.style)
     elif args.table == "table4":
-        table = tables.table4(variants, model=args.model or "round3", style=args.style, benchmark=args.benchmark)
+        table = ablation_tables.table4(
+            variants, model=args.model or "round3", style=args.style, benchmark=args.benchmark
+        )
     elif args.table == "table5":
-        table = tables.table5(variants, style=args.style)
+        table = ablation_tables.table5(variants, style=args.style)
     else:
-        table = tables.table6(variants, style=args.style)
+        table = ablation_tables.table6(variants, style=args.style)
     return _write(table, args.output, args.table)
 
 
