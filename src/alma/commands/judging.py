@@ -198,6 +198,21 @@ def cmd_evaluate_rewardbench(args) -> None:
     )
 
 
+def cmd_mini_judge_probe(args) -> None:
+    """Mini world: score the fixed probe (reference / wrong / off-topic answers) and summarize per family."""
+    from alma.mini.judge_probe import probe_items, probe_summary
+    from alma.mini.universe import build_universe
+
+    p = parse_params(args.params)
+    items = probe_items(build_universe(p.get("universe_seed", 0)), p.get("tasks", 360), p.get("seed", 7))
+    scores = _scorer(args, {"judge_id": "probe", **p}).score(
+        [i["prompt"] for i in items], [i["response"] for i in items]
+    )
+    write_json(
+        args.out, {"params": p, "judge": args.judge, "summary": probe_summary(items, [s["score"] for s in scores])}
+    )
+
+
 def register(sub) -> None:
     c = add_command(sub, "build-judge-data", cmd_build_judge_data, "judge SFT data + held-out annotated pairs")
     for flag in ("--seed-judge", "--out", "--annotations-out", "--heldout-out"):
@@ -222,6 +237,11 @@ def register(sub) -> None:
             c.add_argument("--heldout", required=True)
         else:
             c.add_argument("--data", required=True, help="RewardBench rows (rewardbench_pair JSON lines)")
+    c = add_command(sub, "mini-judge-probe", cmd_mini_judge_probe, "mini world: what a judge checks, per task family")
+    c.add_argument("--judge", required=True, help="judge model manifest")
+    c.add_argument("--fewshot-from", help="seed judgments for the 3-shot variant")
+    c.add_argument("--out", required=True, help="JSON: the params and one summary row per family")
+    add_common(c)
     c = add_command(sub, "build-distill-data", cmd_build_distill_data, "self-distillation SFT data for the judge")
     for flag in ("--prompts", "--judgments", "--out"):
         c.add_argument(flag, required=True)
