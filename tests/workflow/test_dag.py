@@ -57,3 +57,19 @@ def test_the_oracle_judge_needs_no_judge_model_and_is_refused_outside_the_mini_w
     assert scoring and all("judge/ft/manifest.json" not in b and '"variant": "oracle"' in b for b in scoring)
     proc = run_snakemake("-n", "--cores", "1", "--configfile", "config/paper.yaml", "--config", oracle, check=False)
     assert proc.returncode != 0 and "oracle exists only in the mini world" in proc.stdout + proc.stderr
+
+
+def test_mini_runs_use_the_shipped_stand_ins_and_their_rules_rebuild_them(run_snakemake):
+    # A run from an empty results tree (a run name nobody uses) reads resources/ as it is: the
+    # build rules have no inputs, so only --forcerun (or a missing resource) runs them.
+    proc = run_snakemake("-n", "--cores", "1", "--configfile", "config/config.yaml", "--config", "run=dag_probe")
+    counts = job_counts(proc.stdout)
+    assert counts["prepare_instruct_model"] == counts["prepare_reward_model"] == counts["prepare_base_model"] == 1
+    assert not {"build_mini_instruct", "build_mini_reward_model", "pretrain_mini_base"} & set(counts)
+    targets = ("resources/mini-instruct/manifest.json", "resources/mini-reward-model/manifest.json")
+    forced = ("--forcerun", "build_mini_instruct", "build_mini_reward_model")
+    proc = run_snakemake("-n", "-p", "--cores", "1", *forced, *targets)
+    assert set(job_counts(proc.stdout)) >= {"build_mini_instruct", "build_mini_reward_model"}
+    assert "--instruct-out resources/mini-instruct/build/instruct_sft.jsonl" in proc.stdout
+    assert '"instruct_examples": 600' in proc.stdout and '"reward_model_pairs": 800' in proc.stdout
+    assert "train-reward-model --base resources/mini-reward-model/build/base.json" in proc.stdout

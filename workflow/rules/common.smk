@@ -295,6 +295,21 @@ def base_model_inputs():
     return ["resources/mini-base/pretrain.json"] if shipped else []
 
 
+SHIPPED_STAND_INS = {
+    "instruct_model": "resources/mini-instruct",
+    "reward_model": "resources/mini-reward-model",
+}
+
+
+def shipped_model_inputs(section):
+    """The mini world ships its stand-ins for Llama-3-8B-Instruct and ArmoRM, like its base model;
+    requiring their build manifest lets --forcerun rebuild them (build_mini_instruct,
+    build_mini_reward_model). Hub models are downloaded inside the job instead."""
+    path = SHIPPED_STAND_INS.get(section)
+    shipped = IS_MINI and path is not None and config[section].get("path") == path
+    return [f"{path}/manifest.json"] if shipped else []
+
+
 def judge_seed_responder():
     """Mini world: the model whose answers the simulated annotators rate (mini.judge_seed_responder:
     the instruct stand-in, playing HelpSteer2's other labs' models, or an initial SFT model, whose

@@ -1,5 +1,5 @@
 # Paper scale only: local copies of the hub inputs, made inside jobs (parsing the workflow never
-# touches the network), pinned by revision; and the comparison and reward models.
+# touches the network), pinned by revision. The comparison and reward models: seed.smk.
 
 
 rule download_seed_sft:
@@ -74,29 +74,3 @@ rule download_eval_set:
     shell:
         "alma download-dataset --spec {params.spec} --converter {wildcards.benchmark} --out {output}"
         " --benchmark {wildcards.benchmark} --size {params.size} --seed {params.seed} > {log} 2>&1"
-
-
-rule prepare_instruct_model:
-    output:
-        f"{S}/instruct/manifest.json",
-    log:
-        f"{S_LOGS}/instruct/prepare_instruct_model.log",
-    container:
-        container_for("eval")
-    params:
-        section=as_param({**config["instruct_model"], "hash_files": False}),
-    shell:
-        "alma prepare-base --params {params.section} --out {output} > {log} 2>&1"
-
-
-rule prepare_reward_model:
-    output:
-        f"{S}/reward_model/manifest.json",
-    log:
-        f"{S_LOGS}/reward_model/prepare_reward_model.log",
-    container:
-        container_for("eval")
-    params:
-        section=as_param({**config["reward_model"], "hash_files": False}),
-    shell:
-        "alma prepare-base --params {params.section} --out {output} > {log} 2>&1"

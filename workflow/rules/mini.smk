@@ -1,6 +1,6 @@
-# The mini world only: the shipped tiny base model's rebuild rule, and the stand-ins for the
-# comparison model (an SFT on oracle answers plays Llama-3-8B-Instruct) and for ArmoRM (a small
-# reward model trained on oracle-ordered pairs).
+# The mini world only: the rebuild rules of what it ships in resources/ (the tiny base model and
+# the stand-ins for the comparison model, an SFT on oracle answers that plays Llama-3-8B-Instruct,
+# and for ArmoRM, a small reward model trained on oracle-ordered pairs), and its fixtures.
 
 
 rule pretrain_mini_base:
@@ -21,71 +21,54 @@ rule pretrain_mini_base:
         " --universe-seed {params.universe} --threads {threads} > {log} 2>&1"
 
 
-rule build_instruct_data:
+rule build_mini_instruct:
+    # The shipped instruct stand-in (Llama-3-8B-Instruct's role): SFT of the shipped base on oracle
+    # answers. No inputs, like pretrain_mini_base: runs use resources/mini-instruct as it is and
+    # `snakemake --forcerun build_mini_instruct` rebuilds it (same machine, same bytes).
     output:
-        f"{S}/mini/instruct_sft.jsonl",
+        "resources/mini-instruct/manifest.json",
     log:
-        f"{S_LOGS}/mini/build_instruct_data.log",
-    container:
-        container_for("cpu")
-    params:
-        section=as_param(mini_section("instruct_examples")),
-    shell:
-        "alma build-mini-sets --params {params.section} --instruct-out {output} > {log} 2>&1"
-
-
-rule build_reward_model_pairs:
-    output:
-        f"{S}/mini/reward_model_pairs.jsonl",
-    log:
-        f"{S_LOGS}/mini/build_reward_model_pairs.log",
-    container:
-        container_for("cpu")
-    params:
-        section=as_param(mini_section("reward_model_pairs")),
-    shell:
-        "alma build-mini-sets --params {params.section} --rm-pairs-out {output} > {log} 2>&1"
-
-
-rule train_instruct:
-    input:
-        base=f"{S}/base/manifest.json",
-        data=f"{S}/mini/instruct_sft.jsonl",
-    output:
-        f"{S}/instruct/manifest.json",
-    log:
-        f"{S_LOGS}/instruct/train_instruct.log",
+        "logs/resources/build_mini_instruct.log",
     benchmark:
-        f"{S_BENCH}/train_instruct/instruct.tsv"
+        "benchmarks/resources/build_mini_instruct/mini-instruct.tsv"
     container:
         container_for("train")
     threads: 2
     params:
+        base=as_param({"name": "mini-base", "path": "resources/mini-base"}),
+        data=as_param(mini_section("instruct_examples")),
         launcher=launcher,
         section=train_section("sft", config["seed"] + 7),
+        build="resources/mini-instruct/build",
     shell:
-        "{params.launcher} train-sft --base {input.base} --data {input.data} --params {params.section}"
-        " --out {output} --threads {threads} > {log} 2>&1"
+        "(alma prepare-base --params {params.base} --out {params.build}/base.json"
+        " && alma build-mini-sets --params {params.data} --instruct-out {params.build}/instruct_sft.jsonl"
+        " && {params.launcher} train-sft --base {params.build}/base.json --data {params.build}/instruct_sft.jsonl"
+        " --params {params.section} --out {output} --threads {threads}) > {log} 2>&1"
 
 
-rule train_reward_model:
-    input:
-        base=f"{S}/base/manifest.json",
-        pairs=f"{S}/mini/reward_model_pairs.jsonl",
+rule build_mini_reward_model:
+    # The shipped reward-model evaluator (ArmoRM's role), trained on oracle-ordered pairs; rebuilt
+    # like build_mini_instruct. Its manifest carries the 0-10 calibration the evaluator applies.
     output:
-        f"{S}/reward_model/manifest.json",
+        "resources/mini-reward-model/manifest.json",
     log:
-        f"{S_LOGS}/reward_model/train_reward_model.log",
+        "logs/resources/build_mini_reward_model.log",
     benchmark:
-        f"{S_BENCH}/train_reward_model/reward_model.tsv"
+        "benchmarks/resources/build_mini_reward_model/mini-reward-model.tsv"
     container:
         container_for("train")
     threads: 2
     params:
+        base=as_param({"name": "mini-base", "path": "resources/mini-base"}),
+        data=as_param(mini_section("reward_model_pairs")),
         section=as_param({"train": reward_model_train(), "seed": config["seed"]}),
+        build="resources/mini-reward-model/build",
     shell:
-        "alma train-reward-model --base {input.base} --pairs {input.pairs} --params {params.section}"
-        " --out {output} --threads {threads} > {log} 2>&1"
+        "(alma prepare-base --params {params.base} --out {params.build}/base.json"
+        " && alma build-mini-sets --params {params.data} --rm-pairs-out {params.build}/reward_model_pairs.jsonl"
+        " && alma train-reward-model --base {params.build}/base.json --pairs {params.build}/reward_model_pairs.jsonl"
+        " --params {params.section} --out {output} --threads {threads}) > {log} 2>&1"
 
 
 rule build_mini_rewardbench:

@@ -17,6 +17,36 @@ rule prepare_base_model:
         "alma prepare-base --params {params.section} --out {output} > {log} 2>&1"
 
 
+rule prepare_instruct_model:
+    input:
+        shipped_model_inputs("instruct_model"),
+    output:
+        f"{S}/instruct/manifest.json",
+    log:
+        f"{S_LOGS}/instruct/prepare_instruct_model.log",
+    container:
+        container_for("eval")
+    params:
+        section=as_param({**config["instruct_model"], "hash_files": IS_MINI}),
+    shell:
+        "alma prepare-base --params {params.section} --out {output} > {log} 2>&1"
+
+
+rule prepare_reward_model:
+    input:
+        shipped_model_inputs("reward_model"),
+    output:
+        f"{S}/reward_model/manifest.json",
+    log:
+        f"{S_LOGS}/reward_model/prepare_reward_model.log",
+    container:
+        container_for("eval")
+    params:
+        section=as_param({**config["reward_model"], "hash_files": IS_MINI}),
+    shell:
+        "alma prepare-base --params {params.section} --out {output} > {log} 2>&1"
+
+
 rule build_seed_sft:
     input:
         seed_source("sft_path"),

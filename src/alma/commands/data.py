@@ -12,7 +12,7 @@ from pathlib import Path
 
 from alma.commands import add_command, add_common
 from alma.config import config_hash, derive_seed, parse_params
-from alma.records import read_jsonl, write_json, write_jsonl
+from alma.records import read_json, read_jsonl, write_json, write_jsonl
 
 
 def cmd_mini_pretrain(args) -> None:
@@ -24,7 +24,8 @@ def cmd_mini_pretrain(args) -> None:
 
 
 def cmd_prepare_base(args) -> None:
-    """Write the base model's manifest; download a pinned hub snapshot when no local copy is given."""
+    """Write a model's manifest (base, comparison or reward model); download a pinned hub snapshot
+    when no local copy is given."""
     from alma.models import write_manifest
 
     p = parse_params(args.params)
@@ -45,8 +46,17 @@ def cmd_prepare_base(args) -> None:
         )
     else:
         raise ValueError(f"base model path {local!r} does not exist and no hub repo is configured")
+    # A model the project built and ships (the mini world's stand-ins) keeps its build metrics, e.g.
+    # the reward model's 0-10 calibration, which its evaluator reads from the run's manifest.
+    built = model_dir / "manifest.json"
+    metrics = read_json(built).get("metrics", {}) if built.is_file() else {}
     write_manifest(
-        args.out, model_dir, base=p.get("repo") or str(local), config=p, hash_files=p.get("hash_files", True)
+        args.out,
+        model_dir,
+        base=p.get("repo") or str(local),
+        config=p,
+        metrics=metrics,
+        hash_files=p.get("hash_files", True),
     )
 
 
