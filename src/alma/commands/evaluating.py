@@ -114,9 +114,10 @@ def grade_file(args, p, prompts_path: str, answers_path: str, out_path: str) -> 
 
 
 def cmd_grade(args) -> None:
-    from alma.backends.hf import set_threads
+    if args.evaluator != "oracle":  # the oracle is plain Python: importing torch would double its run time
+        from alma.backends.hf import set_threads
 
-    set_threads(args.threads)
+        set_threads(args.threads)
     p = parse_params(args.params)
     if not len(args.prompts) == len(args.answers) == len(args.out):
         raise ValueError("--prompts, --answers and --out need the same number of paths")

@@ -188,6 +188,8 @@ def _local_judge(args, p, instructions: list[str], outputs: list[list[str]]):
         from alma.evaluation.reward_model import reward_scores
         from alma.models import resolve_model
 
+        _threads(args)  # only a model judge needs torch; the oracle and the API annotator never import it
+
         model_dir = resolve_model(args.judge_manifest)
         # Weights' hashes, path and config identify the judge (not the code version, which changes per commit).
         manifest = read_json(args.judge_manifest)
@@ -220,7 +222,6 @@ def _local_judge(args, p, instructions: list[str], outputs: list[list[str]]):
 
 
 def cmd_alpacaeval(args) -> None:
-    _threads(args)
     from alma.evaluation.alpacaeval import OFFICIAL_ANNOTATOR, run_alpacaeval
 
     p = parse_params(args.params)

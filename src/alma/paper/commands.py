@@ -24,13 +24,16 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import yaml
-
-from alma.paper import ablation_tables, accounting, check, curve, estimate, tables
+from alma.paper import estimate
 from alma.records import atomic_path
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas and the table modules are imported by the handlers that use them: every `alma` command
+# builds this parser, and most (sampling, scoring, grading) never touch a table.
 
 CAPTIONS = {
     "table1": "Table 1. Scores (0-10) of the 3-shot base model, ALMA after round 1 (SFT) and after the final round, "
@@ -47,12 +50,16 @@ CAPTIONS = {
 
 
 def _write(table: pd.DataFrame, stem: Path, name: str, decimals: int = 2) -> int:
+    from alma.paper import tables
+
     for path in tables.write_table(table, stem, CAPTIONS[name], decimals=decimals):
         print(f"wrote {path}")
     return 0
 
 
 def _variants(specs: list[str]) -> dict[str, Any]:
+    from alma.paper import curve
+
     """``KEY=PATH`` -> {key: curve or evaluation files}: a ``.csv`` is a round curve, a directory holds
     evaluation JSON files (searched recursively), anything else is a comma-separated list of JSON files."""
     variants: dict[str, Any] = {}
@@ -88,6 +95,8 @@ def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, 
 
 def cmd_paper_curve(args: argparse.Namespace) -> int:
     """Evaluation files -> round curve CSV."""
+    from alma.paper import curve
+
     result = curve.build_round_curve(args.input, n_boot=args.n_boot, seed=args.seed)
     curve.write_curve(result, args.output)
     print(f"wrote {args.output} ({len(result)} rows)")
@@ -96,12 +105,16 @@ def cmd_paper_curve(args: argparse.Namespace) -> int:
 
 def cmd_paper_table1(args: argparse.Namespace) -> int:
     """Round curve -> Table 1."""
+    from alma.paper import curve, tables
+
     round_curve = curve.read_curve(args.input)
     return _write(tables.table1(round_curve, args.final_model or _final_model(round_curve)), args.output, "table1")
 
 
 def cmd_paper_table2(args: argparse.Namespace) -> int:
     """Judge evaluation files -> Table 2."""
+    from alma.paper import tables
+
     return _write(tables.table2(args.input), args.output, "table2_judge", decimals=3)
 
 
@@ -114,6 +127,8 @@ def cmd_paper_standard(args: argparse.Namespace) -> int:
 
 def cmd_paper_ablation(args: argparse.Namespace) -> int:
     """Variant runs -> Table 3, 4, 5 or 6."""
+    from alma.paper import ablation_tables
+
     variants = _variants(args.variant)
     if args.table == "table3":
         table = ablation_tables.table3(variants, model=args.model or "round2", style=args.style)
@@ -130,7 +145,7 @@ def cmd_paper_ablation(args: argparse.Namespace) -> int:
 
 def cmd_paper_figure2(args: argparse.Namespace) -> int:
     """Round curve -> Figure 2 (PNG, PDF) and optionally its data table."""
-    from alma.paper import figures
+    from alma.paper import curve, figures
 
     round_curve = curve.read_curve(args.input)
     figures.plot_round_curve(round_curve, args.png, args.pdf, evaluator=args.evaluator)
@@ -140,6 +155,8 @@ def cmd_paper_figure2(args: argparse.Namespace) -> int:
 
 def cmd_paper_figure3(args: argparse.Namespace) -> int:
     """Best-of-N CSV (n, score[, ci_low, ci_high, series]) -> Figure 3 (PNG, PDF)."""
+    import pandas as pd
+
     from alma.paper import figures
 
     figures.plot_best_of_n(pd.read_csv(args.input), args.png, args.pdf)
@@ -168,6 +185,8 @@ def cmd_best_of_n(args: argparse.Namespace) -> int:
 
 def cmd_paper_check(args: argparse.Namespace) -> int:
     """Reproduced tables vs the paper's numbers; exit 1 in strict mode when a number is off."""
+    from alma.paper import check
+
     report, passed = check.check(args.reproduced, args.reference, strict=args.strict, tables=args.tables)
     if args.output:
         check.write_report(report, args.output)
@@ -178,6 +197,9 @@ def cmd_paper_check(args: argparse.Namespace) -> int:
 
 def cmd_estimate(args: argparse.Namespace) -> int:
     """Config -> per-stage compute and API-cost estimate."""
+    import pandas as pd
+    import yaml
+
     config: dict[str, Any] = {}
     for path in args.configfile:
         config = _deep_merge(config, yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
@@ -202,6 +224,8 @@ def cmd_estimate(args: argparse.Namespace) -> int:
 
 def cmd_accounting(args: argparse.Namespace) -> int:
     """Snakemake benchmark TSVs -> compute accounting CSV."""
+    from alma.paper import accounting
+
     table = accounting.compute_accounting(args.input, args.root)
     with atomic_path(args.output) as handle:
         table.to_csv(handle, index=False, lineterminator="\n")
@@ -253,7 +277,7 @@ def cmd_prompt_diagnostics(args: argparse.Namespace) -> int:
 
 def cmd_paper_claims(args: argparse.Namespace) -> int:
     """Round curve -> the paper's claims checked on it (base < round 1 < final, final's CI above round 1's)."""
-    from alma.paper import claims
+    from alma.paper import claims, curve
 
     table = claims.round_claims(curve.read_curve(args.input))
     claims.write_claims(table, args.output)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 PAPER_GPU_HOURS = 512 * 5 * 24
 """The paper's whole-run compute: 512 H100 GPUs for about 5 days."""
@@ -157,6 +158,8 @@ def estimate(config: Mapping[str, Any], gpu: str, workload: Workload | None = No
         ("evaluation", 0, 0, answers, 0, _hours(answers * w.response, gen) + _hours(reward_model_tokens, pre)),
     ]
     names = ("stage", "generations", "judge_scorings", "eval_answers", "train_tokens", "gpu_hours")
+    import pandas as pd  # here, not at import: every `alma` command registers this module's CLI
+
     table = pd.DataFrame([dict(zip(names, stage, strict=True)) for stage in stages])
     table["api_calls"] = [grader_calls if s == "evaluation" else 0 for s in table["stage"]]
     table["api_cost_usd"] = [cost if s == "evaluation" else 0.0 for s in table["stage"]]
