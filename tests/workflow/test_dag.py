@@ -73,3 +73,16 @@ def test_mini_runs_use_the_shipped_stand_ins_and_their_rules_rebuild_them(run_sn
     assert "--instruct-out resources/mini-instruct/build/instruct_sft.jsonl" in proc.stdout
     assert '"instruct_examples": 600' in proc.stdout and '"reward_model_pairs": 800' in proc.stdout
     assert "train-reward-model --base resources/mini-reward-model/build/base.json" in proc.stdout
+
+
+def test_the_stand_ins_build_the_same_under_every_config(run_snakemake):
+    # A rule whose params change is rerun by Snakemake; if a run's config could change these, a test
+    # run would overwrite the shipped models that every run reads.
+    targets = ("resources/mini-instruct/manifest.json", "resources/mini-reward-model/manifest.json")
+    forced = ("--forcerun", "build_mini_instruct", "build_mini_reward_model")
+    commands = []
+    for configfile in ("config/config.yaml", "tests/config/config.yaml"):
+        proc = run_snakemake("-n", "-p", "--cores", "1", "--configfile", configfile, *forced, *targets)
+        lines = proc.stdout.splitlines()
+        commands.append(sorted(line for line in lines if line.startswith("Shell command:") and "/build/" in line))
+    assert len(commands[0]) == 2 and commands[0] == commands[1]

@@ -415,15 +415,30 @@ def round_train_section(wildcards):
     )
 
 
-def reward_model_train():
-    """Training settings of the mini reward-model evaluator (the ArmoRM stand-in)."""
-    sft = config["train"]["sft"]
-    return {
-        "epochs": 2,
-        "lr": sft["learning_rate"],
-        "batch_size": sft["batch_size"],
-        "max_length": sft["max_length"],
-    }
+# How the shipped stand-ins were built. Fixed here, not read from a run's config: a run's own
+# training settings (e.g. the tests config's 1-epoch SFT) must never make Snakemake rebuild, and so
+# overwrite, a file that every run reads. Only the sizes (mini.instruct_examples,
+# mini.reward_model_pairs) and the universe come from the config, as they name what is shipped.
+MINI_INSTRUCT_BUILD = {
+    "seed": 7,
+    "train": {
+        "batch_size": 16,
+        "epochs": 3,
+        "learning_rate": 1.0e-3,
+        "max_length": 256,
+        "warmup_ratio": 0.05,
+    },
+}
+MINI_REWARD_MODEL_BUILD = {
+    "seed": 0,
+    "train": {"batch_size": 16, "epochs": 2, "lr": 1.0e-3, "max_length": 256},
+}
+
+
+def shipped_build_data(size_key):
+    """The training set of a shipped stand-in: its size from the config, the data seed fixed at 0."""
+    mini = config["mini"]
+    return {"universe_seed": mini["universe_seed"], size_key: mini[size_key], "seed": 0}
 
 
 def judge_evaluations():

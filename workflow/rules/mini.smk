@@ -36,9 +36,9 @@ rule build_mini_instruct:
     threads: 2
     params:
         base=as_param({"name": "mini-base", "path": "resources/mini-base"}),
-        data=as_param(mini_section("instruct_examples")),
+        data=as_param(shipped_build_data("instruct_examples")),
         launcher=launcher,
-        section=train_section("sft", config["seed"] + 7),
+        section=as_param(MINI_INSTRUCT_BUILD),
         build="resources/mini-instruct/build",
     shell:
         "(alma prepare-base --params {params.base} --out {params.build}/base.json"
@@ -61,8 +61,8 @@ rule build_mini_reward_model:
     threads: 2
     params:
         base=as_param({"name": "mini-base", "path": "resources/mini-base"}),
-        data=as_param(mini_section("reward_model_pairs")),
-        section=as_param({"train": reward_model_train(), "seed": config["seed"]}),
+        data=as_param(shipped_build_data("reward_model_pairs")),
+        section=as_param(MINI_REWARD_MODEL_BUILD),
         build="resources/mini-reward-model/build",
     shell:
         "(alma prepare-base --params {params.base} --out {params.build}/base.json"
