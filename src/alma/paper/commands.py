@@ -58,10 +58,10 @@ def _write(table: pd.DataFrame, stem: Path, name: str, decimals: int = 2) -> int
 
 
 def _variants(specs: list[str]) -> dict[str, Any]:
-    from alma.paper import curve
-
     """``KEY=PATH`` -> {key: curve or evaluation files}: a ``.csv`` is a round curve, a directory holds
     evaluation JSON files (searched recursively), anything else is a comma-separated list of JSON files."""
+    from alma.paper import curve
+
     variants: dict[str, Any] = {}
     for spec in specs:
         key, sep, value = spec.partition("=")
