@@ -289,25 +289,22 @@ def train_section(kind, seed):
     return as_param({"train": config["train"][kind], "seed": seed})
 
 
-def base_model_inputs():
-    """The mini base is shipped; requiring its pretrain record lets --forcerun rebuild it."""
-    shipped = IS_MINI and config["base_model"].get("path") == "resources/mini-base"
-    return ["resources/mini-base/pretrain.json"] if shipped else []
-
-
-SHIPPED_STAND_INS = {
-    "instruct_model": "resources/mini-instruct",
-    "reward_model": "resources/mini-reward-model",
+SHIPPED_MODELS = {
+    "base_model": ("resources/mini-base", "pretrain.json"),
+    "instruct_model": ("resources/mini-instruct", "manifest.json"),
+    "reward_model": ("resources/mini-reward-model", "manifest.json"),
 }
+"""config section -> (directory, record written last by its rebuild rule) of what the mini world ships."""
 
 
 def shipped_model_inputs(section):
-    """The mini world ships its stand-ins for Llama-3-8B-Instruct and ArmoRM, like its base model;
-    requiring their build manifest lets --forcerun rebuild them (build_mini_instruct,
-    build_mini_reward_model). Hub models are downloaded inside the job instead."""
-    path = SHIPPED_STAND_INS.get(section)
-    shipped = IS_MINI and path is not None and config[section].get("path") == path
-    return [f"{path}/manifest.json"] if shipped else []
+    """The mini world ships its base and its stand-ins for Llama-3-8B-Instruct and ArmoRM; requiring
+    the record their rebuild rule writes last lets --forcerun rebuild them (pretrain_mini_base,
+    build_mini_instruct, build_mini_reward_model). Hub models are downloaded inside the job instead.
+    """
+    directory, record = SHIPPED_MODELS[section]
+    shipped = IS_MINI and config[section].get("path") == directory
+    return [f"{directory}/{record}"] if shipped else []
 
 
 def judge_seed_responder():

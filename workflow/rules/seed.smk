@@ -4,7 +4,7 @@
 
 rule prepare_base_model:
     input:
-        base_model_inputs(),
+        shipped_model_inputs("base_model"),
     output:
         f"{S}/base/manifest.json",
     log:
