@@ -68,3 +68,24 @@ def test_alpacaeval_with_the_oracle_judge_imports_no_model_library(graded_inputs
     code, modules = _run(*argv)
     assert code == 0 and not {"torch", "transformers"} & modules  # alpaca-eval itself brings pandas
     assert json.loads(out.read_text())["win_rate"] == 100.0
+
+
+THREADS_PROBE = """
+import sys
+from alma.commands import set_threads
+if sys.argv[1] == "before":
+    import torch
+set_threads(1)
+import torch
+print(torch.get_num_threads(), "torch" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("torch_loaded", ["before", "after"])
+def test_the_thread_cap_reaches_torch_imported_before_or_after_it(torch_loaded):
+    # torch defaults to one thread per core; the cap must hold whether the job loaded torch first
+    # (set directly) or loads it later with the model (read from OMP_NUM_THREADS at import).
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", THREADS_PROBE, torch_loaded], capture_output=True, text=True,
+                         check=True, env=env).stdout  # fmt: skip
+    assert out.split() == ["1", "True"]

@@ -20,13 +20,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # jobs never reach the hub unless 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-def set_threads(threads: int | None) -> None:
-    import torch
-
-    if threads:
-        torch.set_num_threads(int(threads))
-
-
 def pick_device(device: str | None = None) -> str:
     import torch
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from alma.commands import add_command, add_common
+from alma.commands import add_command, add_common, set_threads
 from alma.config import config_hash, derive_seed, parse_params
 from alma.records import read_json, read_jsonl, write_json, write_jsonl
 
 
 def cmd_mini_pretrain(args) -> None:
-    from alma.backends.hf import set_threads
     from alma.mini.pretrain import pretrain_base
 
     set_threads(args.threads)
@@ -100,7 +99,6 @@ def cmd_build_judge_seed(args) -> None:
         write_jsonl(args.out, [r for r in rows if r["prompt"] in keep], "seed_judgment")
         return
     from alma.backends import open_backend
-    from alma.backends.hf import set_threads
     from alma.config import SamplingParams
     from alma.mini.datasets import annotate, judge_seed_tasks
     from alma.mini.universe import build_universe

@@ -10,7 +10,7 @@ import dataclasses
 import random
 import statistics
 
-from alma.commands import add_command, add_common
+from alma.commands import add_command, add_common, set_threads
 from alma.config import SamplingParams, derive_seed, from_dict, parse_params
 from alma.records import read_jsonl, sha256_file, write_json, write_jsonl
 
@@ -18,7 +18,6 @@ from alma.records import read_jsonl, sha256_file, write_json, write_jsonl
 def cmd_generate_answers(args) -> None:
     """Greedy answers to one or more prompt sets; the base model is prompted 3-shot, others by chat."""
     from alma.backends import open_backend
-    from alma.backends.hf import set_threads
     from alma.fewshot import ANSWER_STOP, answer_prompt, cut_at_stop
     from alma.models import resolve_model
 
@@ -114,10 +113,7 @@ def grade_file(args, p, prompts_path: str, answers_path: str, out_path: str) -> 
 
 
 def cmd_grade(args) -> None:
-    if args.evaluator != "oracle":  # the oracle is plain Python: importing torch would double its run time
-        from alma.backends.hf import set_threads
-
-        set_threads(args.threads)
+    set_threads(args.threads)
     p = parse_params(args.params)
     if not len(args.prompts) == len(args.answers) == len(args.out):
         raise ValueError("--prompts, --answers and --out need the same number of paths")
@@ -127,7 +123,6 @@ def cmd_grade(args) -> None:
 
 def cmd_train_reward_model(args) -> None:
     """Train the reward-model evaluator and calibrate its 0-10 map (empty answer -> 0, reference -> 10)."""
-    from alma.backends.hf import set_threads
     from alma.evaluation.reward_model import reward_scores, train_reward_model
     from alma.models import resolve_model, write_manifest
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from alma.commands import add_command, add_common
+from alma.commands import add_command, add_common, set_threads
 from alma.config import parse_params
 from alma.records import read_json, read_jsonl, sha256_file, sha256_text, write_json, write_jsonl
 
@@ -66,12 +66,6 @@ def _public_url(url: str) -> str:
     if not parts.hostname:
         return url
     return urlunsplit(parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else "")))
-
-
-def _threads(args) -> None:
-    from alma.backends.hf import set_threads
-
-    set_threads(args.threads)
 
 
 # -- download-dataset ------------------------------------------------------------------------------------------------
@@ -151,7 +145,7 @@ def cmd_grade_llm(args) -> None:
 
 
 def cmd_grade_armorm(args) -> None:
-    _threads(args)
+    set_threads(args.threads)
     from alma.evaluation.armorm import DEFAULT_ANCHORS, armorm_scores, armorm_to_ten
     from alma.models import resolve_model
 
@@ -188,8 +182,6 @@ def _local_judge(args, p, instructions: list[str], outputs: list[list[str]]):
         from alma.evaluation.reward_model import reward_scores
         from alma.models import resolve_model
 
-        _threads(args)  # only a model judge needs torch; the oracle and the API annotator never import it
-
         model_dir = resolve_model(args.judge_manifest)
         # Weights' hashes, path and config identify the judge (not the code version, which changes per commit).
         manifest = read_json(args.judge_manifest)
@@ -224,6 +216,7 @@ def _local_judge(args, p, instructions: list[str], outputs: list[list[str]]):
 def cmd_alpacaeval(args) -> None:
     from alma.evaluation.alpacaeval import OFFICIAL_ANNOTATOR, run_alpacaeval
 
+    set_threads(args.threads)
     p = parse_params(args.params)
     prompts, answers = _aligned(args.prompts, args.model_answers)
     by_prompt = {r["prompt_id"]: r for r in read_jsonl(args.reference_answers, "response")}
@@ -261,7 +254,7 @@ def cmd_alpacaeval(args) -> None:
 
 
 def cmd_lmeval(args) -> None:
-    _threads(args)
+    set_threads(args.threads)
     from alma.evaluation.lmeval import run_lmeval
     from alma.models import resolve_model
 

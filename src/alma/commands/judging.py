@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from itertools import combinations
 
-from alma.commands import add_command, add_common
+from alma.commands import add_command, add_common, set_threads
 from alma.config import derive_seed, parse_params
 from alma.records import read_jsonl, write_json, write_jsonl
 
@@ -36,7 +36,6 @@ def cmd_build_judge_data(args) -> None:
 
 
 def _scorer(args, p):
-    from alma.backends.hf import set_threads
     from alma.models import resolve_model
     from alma.scoring import JudgeScorer
 

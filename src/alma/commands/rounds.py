@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from alma.commands import add_command, add_common
+from alma.commands import add_command, add_common, set_threads
 from alma.config import SamplingParams, TrainParams, derive_seed, from_dict, parse_params
 from alma.records import read_jsonl, write_json, write_jsonl
 
@@ -13,7 +13,6 @@ from alma.records import read_jsonl, write_json, write_jsonl
 def _backend(manifest: str, threads: int | None, batch_size: int = 64, embeddings: bool = False):
     """The job's backend; ``embeddings`` forces transformers (vLLM does not expose hidden states)."""
     from alma.backends import open_backend
-    from alma.backends.hf import set_threads
     from alma.models import resolve_model
 
     set_threads(threads)
@@ -149,7 +148,6 @@ def cmd_seed_to_sft(args) -> None:
 
 
 def cmd_train_sft(args) -> None:
-    from alma.backends.hf import set_threads
     from alma.models import resolve_model, write_manifest
     from alma.train import is_main_process, train_sft
 
@@ -164,7 +162,6 @@ def cmd_train_sft(args) -> None:
 
 
 def cmd_train_dpo(args) -> None:
-    from alma.backends.hf import set_threads
     from alma.models import resolve_model, write_manifest
     from alma.train import is_main_process, train_dpo
 
