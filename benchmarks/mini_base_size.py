@@ -22,11 +22,11 @@ from pathlib import Path
 
 import torch
 from bench_results import write_results
+from sampling_workload import add_arguments, workload
 
 from alma.backends.hf import HFBackend
 from alma.config import SamplingParams
 from alma.mini.datasets import seed_sft
-from alma.mini.tasks import sample_tasks
 from alma.mini.universe import build_universe
 
 LARGER = {"8 layers x 256": (8, 256, 688), "6 layers x 384": (6, 384, 1024), "8 layers x 512": (8, 512, 1376)}
@@ -77,19 +77,12 @@ def _sampling_seconds(backend: HFBackend, texts: list[str], params: SamplingPara
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default="resources/mini-base")
-    parser.add_argument("--prompts", type=int, default=64)
-    parser.add_argument("--n", type=int, default=8)
-    parser.add_argument("--tokens", type=int, default=48)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=3, help="timings of each; medians are compared")
+    add_arguments(parser, repeats_help="timings of each; medians are compared")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    universe = build_universe(0)
-    prompts = [t.prompt for t in sample_tasks(universe, args.prompts, seed=0)]
+    prompts, params = workload(args)
     examples = [[{"role": "user", "content": r["prompt"]}, {"role": "assistant", "content": r["response"]}]
-                for r in seed_sft(universe, 16, seed=0)]  # fmt: skip
-    params = SamplingParams(temperature=1.0, top_p=0.95, max_new_tokens=args.tokens, n=args.n, seed=0)
+                for r in seed_sft(build_universe(0), 16, seed=0)]  # fmt: skip
     shipped = Path(args.model)
 
     rows = []

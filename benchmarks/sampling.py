@@ -16,30 +16,22 @@ import time
 
 import torch
 from bench_results import write_results
+from sampling_workload import add_arguments, workload
 
 from alma.backends.hf import HFBackend
-from alma.config import SamplingParams
-from alma.mini.tasks import sample_tasks
-from alma.mini.universe import build_universe
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default="resources/mini-base")
-    parser.add_argument("--prompts", type=int, default=64)
-    parser.add_argument("--n", type=int, default=8)
-    parser.add_argument("--tokens", type=int, default=48)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=3, help="alternating timings of each; medians are compared")
+    add_arguments(parser, repeats_help="alternating timings of each; medians are compared")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    prompts = [t.prompt for t in sample_tasks(build_universe(0), args.prompts, seed=0)]
+    prompts, params = workload(args)
     backend = HFBackend(args.model, batch_size=args.prompts)
     texts = backend.chat_texts(prompts)
     model, tok = backend.model, backend.tokenizer
     # Force the same number of new tokens in both paths: a fair tokens/s comparison.
     model.generation_config.min_new_tokens = args.tokens
-    params = SamplingParams(temperature=1.0, top_p=0.95, max_new_tokens=args.tokens, n=args.n, seed=0)
 
     backend.generate(texts[:2], params)  # warm-up
     enc = tok(texts, return_tensors="pt", padding=True, add_special_tokens=False)
