@@ -14,11 +14,12 @@ export PYTHONHASHSEED := 0
 venv: $(VENV)/.installed
 
 # torch first, alone: any other order lets a dependency pull the newest CUDA build (GBs).
-$(VENV)/.installed: envs/cpu.txt pyproject.toml
+$(VENV)/.installed: envs/cpu.txt envs/checkpoints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check --upgrade "pip==26.3"
 	$(VENV)/bin/pip install -q --disable-pip-version-check "torch==2.13.0"
 	$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps -r envs/cpu.txt
+	$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps -r envs/checkpoints.txt
 	$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 

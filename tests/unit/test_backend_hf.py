@@ -47,3 +47,20 @@ def test_next_token_logprobs_match_the_full_forward_pass(backend):
         logits = backend.model(input_ids=torch.tensor([row])).logits[0, -1].float()
     expected = torch.log_softmax(logits, dim=-1).numpy()
     np.testing.assert_allclose(backend.next_token_logprobs([row])[0], expected, atol=1e-5)
+
+
+def test_inputs_longer_than_the_context_are_refused_by_name(backend):
+    too_long = [backend.tokenizer.bos_token_id] + [5] * backend.max_length
+    with pytest.raises(ValueError, match=r"1 of 2 inputs \(first: #1, longest 513 tokens\) do not fit"):
+        backend.next_token_logprobs([[5, 6], too_long])
+    with pytest.raises(ValueError, match="do not fit the context"):
+        backend.generate(["word " * backend.max_length], SamplingParams(temperature=0.0, max_new_tokens=4))
+
+
+def test_a_prompt_near_the_context_gets_fewer_new_tokens_and_is_counted(backend):
+    assert backend.max_length == 512  # the tiny model's max_position_embeddings
+    long_prompt = backend.tokenizer.decode([40] * (backend.max_length - 3))
+    before = backend.clamped_prompts
+    [samples] = backend.generate([long_prompt], SamplingParams(temperature=0.0, max_new_tokens=16))
+    assert len(backend.tokenizer(samples[0], add_special_tokens=False).input_ids) <= 3
+    assert backend.clamped_prompts == before + 1

@@ -2,6 +2,12 @@
 # held-out evaluation prompt sets.
 
 
+def base_model_section():
+    """The base model's config; outside the mini world (whose base the project builds with its chat
+    format) prepare-base also checks that the base can be trained on chats and stops at a turn's end."""
+    return {**config["base_model"], **({} if IS_MINI else {"check_chat": True})}
+
+
 rule prepare_base_model:
     input:
         shipped_model_inputs("base_model"),
@@ -12,7 +18,7 @@ rule prepare_base_model:
     container:
         container_for("eval")
     params:
-        section=as_param(config["base_model"]),
+        section=as_param(base_model_section()),
     shell:
         "alma prepare-base --params {params.section} --out {output} > {log} 2>&1"
 

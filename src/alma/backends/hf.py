@@ -8,6 +8,7 @@ depends only on its inputs and seed, not on what ran before it.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,7 @@ import numpy as np
 
 from alma.config import SamplingParams
 
+log = logging.getLogger(__name__)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # jobs never reach the hub unless a rule downloads on purpose
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -73,6 +75,21 @@ def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
+def check_context(rows: Sequence[Sequence[int]], limit: int, model_dir: str | Path) -> None:
+    """Refuse inputs of ``limit`` tokens or more: past its context a model's output is garbage, not an error.
+
+    Raises:
+        ValueError: naming how many inputs are too long, the longest, and the model's context.
+    """
+    too_long = [i for i, row in enumerate(rows) if len(row) >= limit]
+    if too_long:
+        longest = max(len(rows[i]) for i in too_long)
+        raise ValueError(
+            f"{len(too_long)} of {len(rows)} inputs (first: #{too_long[0]}, longest {longest} tokens) do not fit "
+            f"the context of {model_dir} ({limit - 1} tokens); shorten them or filter them before this stage"
+        )
+
+
 class HFBackend:
     """Generation, embedding and scoring with one transformers model.
 
@@ -90,6 +107,11 @@ class HFBackend:
         self.model = load_causal_lm(model_dir, device, trust_remote_code)
         self.device = self.model.device
         self.batch_size = batch_size
+        from alma.model_sources import model_max_length
+
+        self.max_length = model_max_length(model_dir)
+        self.clamped_prompts = 0
+        """Prompts whose samples were cut short because prompt + max_new_tokens exceeded the context."""
 
     # -- prompts -------------------------------------------------------------------------
     def chat_texts(self, user_messages: Sequence[str]) -> list[str]:
@@ -127,12 +149,20 @@ class HFBackend:
         import torch
 
         encoded = self._encode(texts)
+        check_context(encoded, self.max_length, self.model_dir)
         results: list[list[str]] = [[] for _ in texts]
         for b, batch in enumerate(length_sorted_batches([len(e) for e in encoded], self.batch_size)):
             ids, mask = self._pad([encoded[i] for i in batch])
             torch.manual_seed(params.seed + b)
+            # The context bounds prompt + answer: a long prompt leaves its batch fewer new tokens (counted).
+            max_new = min(params.max_new_tokens, self.max_length - ids.shape[1])
+            if max_new < params.max_new_tokens:
+                clamped = sum(len(encoded[i]) + params.max_new_tokens > self.max_length for i in batch)
+                self.clamped_prompts += clamped
+                log.warning("%d prompts of batch %d leave room for %d of %d new tokens in the %d-token context",
+                            clamped, b, max_new, params.max_new_tokens, self.max_length)  # fmt: skip
             kwargs = dict(
-                max_new_tokens=params.max_new_tokens,
+                max_new_tokens=max_new,
                 num_return_sequences=params.n,
                 pad_token_id=self.tokenizer.pad_token_id,
                 # Every end token the model declares: a chat turn ends with <|end|>, but a base model
@@ -163,6 +193,7 @@ class HFBackend:
         import torch
 
         encoded = self._encode(texts)
+        check_context(encoded, self.max_length + 1, self.model_dir)
         out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
         for batch in length_sorted_batches([len(e) for e in encoded], self.batch_size):
             ids, mask = self._pad([encoded[i] for i in batch])
@@ -185,6 +216,7 @@ class HFBackend:
         """Log-probabilities of the next token after each row of token ids, shape (rows, vocab)."""
         import torch
 
+        check_context(token_rows, self.max_length + 1, self.model_dir)
         out = np.zeros((len(token_rows), self.model.config.vocab_size), dtype=np.float32)
         for batch in length_sorted_batches([len(r) for r in token_rows], self.batch_size):
             ids, mask = self._pad([token_rows[i] for i in batch])

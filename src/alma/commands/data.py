@@ -23,28 +23,19 @@ def cmd_mini_pretrain(args) -> None:
 
 
 def cmd_prepare_base(args) -> None:
-    """Write a model's manifest (base, comparison or reward model); download a pinned hub snapshot
-    when no local copy is given."""
+    """Write a model's manifest (base, comparison or reward model) after materializing it: a local
+    directory, a pinned hub snapshot or a packaged GGUF (see :mod:`alma.model_sources`), with the chat
+    format the config names. A model that will be trained on chats (``check_chat``) must carry a chat
+    template with generation markers whose eos closes the assistant turn."""
+    from alma.model_sources import materialize_model
     from alma.models import write_manifest
 
     p = parse_params(args.params)
-    local = p.get("path")
-    if local and Path(local).is_dir():
-        model_dir = Path(local)
-    elif p.get("repo"):
-        from huggingface_hub import snapshot_download
+    model_dir, provenance = materialize_model(p, Path(args.out).parent / "model")
+    if p.get("check_chat"):
+        from alma.chat_format import check_chat_format
 
-        if not p.get("revision"):
-            raise ValueError(f"base model {p['repo']!r} needs a pinned revision (a commit sha)")
-        model_dir = Path(args.out).parent / "model"
-        snapshot_download(
-            p["repo"],
-            revision=p["revision"],
-            local_dir=str(model_dir),
-            allow_patterns=["*.json", "*.safetensors", "tokenizer*", "*.jinja"],
-        )
-    else:
-        raise ValueError(f"base model path {local!r} does not exist and no hub repo is configured")
+        check_chat_format(model_dir)
     # A model the project built and ships (the mini world's stand-ins) keeps its build metrics, e.g.
     # the reward model's 0-10 calibration, which its evaluator reads from the run's manifest.
     built = model_dir / "manifest.json"
@@ -52,9 +43,9 @@ def cmd_prepare_base(args) -> None:
     write_manifest(
         args.out,
         model_dir,
-        base=p.get("repo") or str(local),
+        base=p.get("repo") or (p.get("gguf") or {}).get("file") or str(p.get("path")),
         config=p,
-        metrics=metrics,
+        metrics={**metrics, **provenance},
         hash_files=p.get("hash_files", True),
     )
 
