@@ -6,10 +6,16 @@
 # Only WHAT to run comes from config/; WHERE (threads, GPUs, partitions, containers) from profiles/.
 from snakemake.utils import min_version
 
+from alma.config import layers_over_default
+
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# A whole run config (it sets `world:`, e.g. config/paper.yaml) is used alone; overlays
+# (config/ablations/) lie over the first whole config given, the mini world's when none is.
+if layers_over_default(workflow.overwrite_configfiles):
+
+    configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"

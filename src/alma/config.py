@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -45,7 +46,11 @@ class TrainParams:
     learning_rate: float = 1e-3
     """Peak learning rate (linear warmup, then cosine decay)."""
     batch_size: int = 16
-    """Sequences per optimizer step (per device times gradient accumulation)."""
+    """Sequences per optimizer step, over all devices (micro_batch_size x devices x gradient accumulation)."""
+    micro_batch_size: int | None = None
+    """Sequences per device per forward pass; None: batch_size (one forward per step, one process)."""
+    activation_checkpointing: bool = False
+    """Recompute activations in the backward pass: less memory, about a fifth more compute."""
     max_length: int = 256
     """Truncation length in tokens."""
     warmup_ratio: float = 0.05
@@ -89,6 +94,67 @@ def config_hash(section: Any) -> str:
 def load_yaml(path: str | Path) -> dict[str, Any]:
     with open(path, encoding="utf-8") as handle:
         return yaml.safe_load(handle) or {}
+
+
+DEFAULT_CONFIG = "config/config.yaml"
+"""The workflow's own config (the mini world), relative to the repository root."""
+COMPLETE_KEY = "world"
+"""The top-level key that makes a config file a whole run (config/paper.yaml), not an overlay (config/ablations/)."""
+
+
+def needs_default_config(configs: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether the workflow's default config must lie under the command-line config files.
+
+    A whole run config (one that sets ``world:``) is used alone: layered over the mini world it would
+    inherit mini-only keys it does not set. Overlays (config/ablations/) lie over whatever whole config
+    comes first, the default one when none is given.
+
+    Args:
+        configs: the ``--configfile`` files in command-line order, name -> parsed content.
+
+    Raises:
+        ValueError: a whole run config that is not the first file (everything before it would be
+            silently half-replaced).
+    """
+    names = list(configs)
+    complete = [name for name, config in configs.items() if COMPLETE_KEY in config]
+    for name in complete:
+        if name != names[0]:
+            raise ValueError(
+                f"{name} sets `{COMPLETE_KEY}:`, so it is a whole run config, not an overlay: pass one whole config, "
+                f"first, and overlays after it (e.g. --configfile config/paper.yaml config/ablations/dpo.yaml)"
+            )
+    return not complete
+
+
+def layers_over_default(paths: Sequence[str | Path]) -> bool:
+    """:func:`needs_default_config` of the ``--configfile`` paths (Snakemake's ``workflow.overwrite_configfiles``)."""
+    return needs_default_config({str(path): load_yaml(path) for path in paths})
+
+
+def config_files(paths: Sequence[str | Path], default: str | Path = DEFAULT_CONFIG) -> list[Path]:
+    """The files a run merges, in order: the default config first unless the first path is a whole run."""
+    files = [Path(path) for path in paths]
+    return [Path(default), *files] if layers_over_default(files) else files
+
+
+def merge_configs(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Snakemake's --configfile semantics: nested mappings merge, every other value is replaced."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping):
+            below = merged.get(key)
+            value = merge_configs(below if isinstance(below, Mapping) else {}, value)
+        merged[key] = value
+    return merged
+
+
+def resolve_config(paths: Sequence[str | Path], default: str | Path = DEFAULT_CONFIG) -> dict[str, Any]:
+    """The config a ``snakemake --configfile <paths>`` run sees, before schema defaults are filled in."""
+    config: dict[str, Any] = {}
+    for path in config_files(paths, default):
+        config = merge_configs(config, load_yaml(path))
+    return config
 
 
 def derive_seed(master: int, *parts: object) -> int:

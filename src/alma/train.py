@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +32,54 @@ def last_checkpoint(checkpoint_dir: Path) -> str | None:
     return str(max(steps)[1]) if steps else None
 
 
-def _common_args(params: TrainParams, out_dir: Path, seed: int, on_cpu: bool) -> dict[str, Any]:
+def world_size(environ: Mapping[str, str] = os.environ) -> int:
+    """Processes that train together: WORLD_SIZE as ``accelerate launch`` and torchrun set it, else 1."""
+    return int(environ.get("WORLD_SIZE", "1"))
+
+
+def accumulation_plan(global_batch: int, micro_batch: int, world_size: int) -> tuple[int, int]:
+    """(sequences per device per forward, forwards per optimizer step) that make ``global_batch``.
+
+    Raises:
+        ValueError: ``global_batch`` is not a multiple of ``micro_batch x world_size``, in one line
+            that names the config keys to change.
+    """
+    per_forward = micro_batch * world_size
+    if micro_batch < 1 or world_size < 1 or global_batch % per_forward:
+        raise ValueError(
+            f"train batch_size {global_batch} (the global batch per optimizer step) is not a multiple of "
+            f"micro_batch_size {micro_batch} x {world_size} processes (WORLD_SIZE): change batch_size or "
+            f"micro_batch_size of this training's section (train.sft, train.dpo or judge.train)"
+        )
+    return micro_batch, global_batch // per_forward
+
+
+def trainer_checkpointing(wanted: bool, environ: Mapping[str, str] = os.environ) -> bool:
+    """The trainer's ``activation_checkpointing``: off where FSDP checkpoints itself.
+
+    ``workflow/accelerate/fsdp.yaml`` turns on FSDP's own activation checkpointing, which accelerate
+    exports as FSDP_ACTIVATION_CHECKPOINTING; transformers refuses both at once.
+    """
+    fsdp_does_it = environ.get("ACCELERATE_USE_FSDP", "").lower() == "true" and (
+        environ.get("FSDP_ACTIVATION_CHECKPOINTING", "").lower() == "true"
+    )
+    return wanted and not fsdp_does_it
+
+
+def common_args(params: TrainParams, out_dir: Path, seed: int, on_cpu: bool) -> dict[str, Any]:
+    """The TrainingArguments shared by SFT (policy and judge) and DPO.
+
+    ``params.batch_size`` is the global batch per optimizer step: each of the WORLD_SIZE processes
+    runs ``micro_batch_size`` sequences per forward and accumulates gradients over the rest.
+    """
+    micro, accumulation = accumulation_plan(
+        params.batch_size, params.micro_batch_size or params.batch_size, world_size()
+    )
     return dict(
         output_dir=str(out_dir / "checkpoints"),
         num_train_epochs=params.epochs,
-        per_device_train_batch_size=params.batch_size,
+        per_device_train_batch_size=micro,
+        gradient_accumulation_steps=accumulation,
         learning_rate=params.learning_rate,
         lr_scheduler_type="cosine",
         warmup_steps=params.warmup_ratio,  # transformers 5 reads a float < 1 as a ratio of total steps
@@ -48,7 +91,8 @@ def _common_args(params: TrainParams, out_dir: Path, seed: int, on_cpu: bool) ->
         save_steps=params.save_steps,
         save_total_limit=1,
         report_to="none",
-        activation_checkpointing=False,  # tiny models: recomputation costs more than it saves
+        # set explicitly: TRL's configs default gradient_checkpointing (its deprecated alias) to True
+        activation_checkpointing=trainer_checkpointing(params.activation_checkpointing),
         bf16=True,
         use_cpu=on_cpu,  # TRL defaults to bf16 on an accelerator and refuses CPU without this
         dataloader_num_workers=0,
@@ -104,6 +148,8 @@ def _finish(trainer, out_dir: Path, tokenizer, started: float) -> dict[str, Any]
     history = [h for h in trainer.state.log_history if "loss" in h]
     return {
         "steps": trainer.state.global_step,
+        "micro_batch_size": trainer.args.per_device_train_batch_size,
+        "gradient_accumulation_steps": trainer.args.gradient_accumulation_steps,
         "final_loss": round(history[-1]["loss"], 6) if history else None,
         "wall_seconds": round(time.time() - started, 2),
     }
@@ -145,7 +191,7 @@ def train_sft(
     rows = [r for p in data_paths for r in read_jsonl(p, "sft_example")]
     model, tokenizer, on_cpu = _load(base_dir)
     out_dir = Path(out_dir)
-    config = SFTConfig(**_common_args(params, out_dir, seed, on_cpu), assistant_only_loss=assistant_only_loss)
+    config = SFTConfig(**common_args(params, out_dir, seed, on_cpu), assistant_only_loss=assistant_only_loss)
     trainer = SFTTrainer(
         model=model,
         processing_class=tokenizer,
@@ -172,7 +218,7 @@ def train_dpo(
     rows = read_jsonl(pairs_path, "dpo_pair")
     model, tokenizer, on_cpu = _load(init_dir)
     out_dir = Path(out_dir)
-    config = DPOConfig(**_common_args(params, out_dir, seed, on_cpu), beta=params.beta)
+    config = DPOConfig(**common_args(params, out_dir, seed, on_cpu), beta=params.beta)
     trainer = DPOTrainer(model=model, processing_class=tokenizer, args=config, train_dataset=Dataset.from_list(rows))
     resume = last_checkpoint(out_dir / "checkpoints")
     trainer.train(resume_from_checkpoint=resume)

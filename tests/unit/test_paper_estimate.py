@@ -1,5 +1,10 @@
-import pytest
+from pathlib import Path
 
+import pandas as pd
+import pytest
+import yaml
+
+from alma.cli import main
 from alma.paper.estimate import GPU_THROUGHPUT, PAPER_GPU_HOURS, comparison_line, estimate
 
 PAPER = {
@@ -53,3 +58,35 @@ def test_errors_and_comparison_line():
         estimate({**PAPER, "rounds": {"feedback_rounds": 1}}, "h100")
     line = comparison_line(estimate(PAPER, "h100"), "h100")
     assert "61,440 GPU-hours" in line and "H100" in line
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_the_paper_config_alone_gives_gpu_hours_and_the_gpt4o_bill(tmp_path, monkeypatch, capsys):
+    """`alma estimate --configfile config/paper.yaml --gpu h100`, as the README says; hub benchmarks are {size, ...}."""
+    monkeypatch.chdir(REPO)
+    out = tmp_path / "estimate.csv"
+    assert main(["estimate", "--configfile", "config/paper.yaml", "--gpu", "h100", "--output", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "merged in order: config/paper.yaml\n" in printed  # used alone, not over the mini world
+    assert "H100 GPU-hours" in printed
+
+    paper = yaml.safe_load((REPO / "config/paper.yaml").read_text())
+    models = paper["rounds"]["feedback_rounds"] + 3  # base, round 1 .. round R+1, instruct
+    turns = {"mtbench": 2}  # MT-Bench questions have two turns, each graded
+    prompts = sum(spec["size"] * turns.get(name, 1) for name, spec in paper["evaluation"]["benchmarks"].items())
+    gradings = models * prompts
+    assert gradings == 13 * (300 + 2 * 80 + 250 + 500 + 600)
+
+    total = _row(pd.read_csv(out), "total")
+    assert total["api_calls"] == gradings
+    assert 10 < total["api_cost_usd"] < 1000  # a few cents a grading
+    assert 100 < total["gpu_hours"] < PAPER_GPU_HOURS  # the paper's 61,440 include ablations and idle time
+    assert f"{gradings:d}" in printed
+
+
+def test_an_overlay_alone_lies_over_the_mini_world(monkeypatch, capsys):
+    monkeypatch.chdir(REPO)
+    assert main(["estimate", "--configfile", "config/ablations/dpo.yaml", "--gpu", "a100"]) == 0
+    assert "merged in order: config/config.yaml, config/ablations/dpo.yaml\n" in capsys.readouterr().out

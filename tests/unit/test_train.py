@@ -1,9 +1,21 @@
 import json
+from pathlib import Path
 
-from alma.config import TrainParams
+import pytest
+import yaml
+
+from alma.config import TrainParams, from_dict
 from alma.records import write_jsonl
 from alma.select import dpo_pairs
-from alma.train import last_checkpoint, train_dpo, train_sft
+from alma.train import (
+    accumulation_plan,
+    common_args,
+    last_checkpoint,
+    train_dpo,
+    train_sft,
+    trainer_checkpointing,
+    world_size,
+)
 
 
 def chats(n):
@@ -122,3 +134,67 @@ def test_checkpoints_of_a_different_training_are_discarded(tmp_path):
     assert resumable_checkpoint(checkpoints, {"data": ["a"]}).endswith("checkpoint-7")
     assert resumable_checkpoint(checkpoints, {"data": ["b"]}) is None  # new data: start over
     assert not (checkpoints / "checkpoint-7").exists()
+
+
+REPO = Path(__file__).resolve().parents[2]
+FSDP_CHECKPOINTING = {"ACCELERATE_USE_FSDP": "true", "FSDP_ACTIVATION_CHECKPOINTING": "true"}
+
+
+def test_accumulation_plan_makes_the_global_batch_and_names_the_keys_when_it_cannot():
+    assert accumulation_plan(128, 2, 8) == (2, 8)  # the paper's SFT on a node of 8 GPUs
+    assert accumulation_plan(16, 16, 1) == (16, 1)  # the mini world: one process, one forward per step
+    assert accumulation_plan(8, 2, 1) == (2, 4)
+    keys = r"batch_size .* micro_batch_size .*\(train\.sft, train\.dpo or judge\.train\)"
+    for global_batch, micro, world in ((128, 3, 8), (16, 16, 8), (8, 0, 1)):
+        with pytest.raises(ValueError, match=keys):
+            accumulation_plan(global_batch, micro, world)
+    assert world_size({"WORLD_SIZE": "8"}) == 8 and world_size({}) == 1
+
+
+def test_fsdp_checkpoints_activations_itself_and_the_trainer_then_does_not():
+    assert trainer_checkpointing(True, {}) and not trainer_checkpointing(False, {})
+    assert not trainer_checkpointing(True, FSDP_CHECKPOINTING)  # transformers refuses both at once
+
+
+def _trainer_config(section, tmp_path):
+    from trl import DPOConfig, SFTConfig
+
+    params = from_dict(TrainParams, section)
+    config = DPOConfig if "beta" in section else SFTConfig
+    return config(**common_args(params, tmp_path, seed=0, on_cpu=True))
+
+
+def test_the_mini_worlds_trainer_settings_are_unchanged(tmp_path, monkeypatch):
+    monkeypatch.delenv("WORLD_SIZE", raising=False)
+    mini = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    for section in (mini["train"]["sft"], mini["train"]["dpo"], mini["judge"]["train"]):
+        args = _trainer_config(section, tmp_path)
+        assert args.per_device_train_batch_size == 16 == section["batch_size"]
+        assert args.gradient_accumulation_steps == 1
+        assert args.gradient_checkpointing is False and args.activation_checkpointing is False
+
+
+def test_the_paper_trains_8_ranks_on_micro_batches_of_2_with_checkpointing(tmp_path, monkeypatch):
+    # the arguments only: a TRL config built with WORLD_SIZE 8 would start a process group
+    paper = yaml.safe_load((REPO / "config/paper.yaml").read_text())
+    monkeypatch.setenv("WORLD_SIZE", "8")
+    sections = (paper["train"]["sft"], 8), (paper["train"]["dpo"], 8), (paper["judge"]["train"], 4)
+    for section, accumulation in sections:
+        args = common_args(from_dict(TrainParams, section), tmp_path, seed=0, on_cpu=False)
+        assert (args["per_device_train_batch_size"], args["gradient_accumulation_steps"]) == (2, accumulation)
+        assert args["per_device_train_batch_size"] * 8 * accumulation == section["batch_size"]
+        assert args["activation_checkpointing"] is True
+    for name, value in FSDP_CHECKPOINTING.items():  # under workflow/accelerate/fsdp.yaml FSDP does it instead
+        monkeypatch.setenv(name, value)
+    args = common_args(from_dict(TrainParams, paper["train"]["sft"]), tmp_path, seed=0, on_cpu=False)
+    assert args["activation_checkpointing"] is False
+
+
+def test_a_global_batch_of_8_in_micro_batches_of_2_accumulates_4(tiny_model_dir, tmp_path, monkeypatch):
+    monkeypatch.delenv("WORLD_SIZE", raising=False)
+    data = tmp_path / "sft.jsonl"
+    write_jsonl(data, chats(16), "sft_example")
+    params = TrainParams(epochs=1, learning_rate=1e-3, batch_size=8, micro_batch_size=2, max_length=64)
+    metrics = train_sft(tiny_model_dir, [data], tmp_path / "model", params, seed=0)
+    assert (metrics["micro_batch_size"], metrics["gradient_accumulation_steps"]) == (2, 4)
+    assert metrics["steps"] == 2  # 16 examples, 8 per optimizer step

@@ -32,3 +32,9 @@ def snakemake(*args: str, timeout: int = 600, check: bool = True) -> subprocess.
 @pytest.fixture(scope="session")
 def run_snakemake():
     return snakemake
+
+
+@pytest.fixture(scope="session")
+def paper_dry_run() -> subprocess.CompletedProcess:
+    """`snakemake -n -p --forceall --configfile config/paper.yaml`, built once: a paper DAG takes ~15 s."""
+    return snakemake("-n", "-p", "--forceall", "--cores", "1", "--configfile", "config/paper.yaml")

@@ -6,25 +6,16 @@ import jsonschema
 import pytest
 import yaml
 
+from alma.config import resolve_config
+
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
 CONFIGS = sorted(str(p.relative_to(REPO)) for p in [*REPO.glob("config/**/*.yaml"), *REPO.glob("tests/config/*.yaml")])
 
 
 def merged(path: str) -> dict:
-    """What Snakemake sees: config/config.yaml overlaid by the given file (deep update)."""
-
-    def update(base: dict, new: dict) -> dict:
-        for key, value in new.items():
-            base[key] = (
-                update(dict(base.get(key, {})), value)
-                if isinstance(value, dict) and isinstance(base.get(key), dict)
-                else value
-            )
-        return base
-
-    base = yaml.safe_load((REPO / "config/config.yaml").read_text())
-    return update(base, yaml.safe_load((REPO / path).read_text()) or {})
+    """What Snakemake sees: a whole run config alone, an overlay over config/config.yaml."""
+    return resolve_config([REPO / path], default=REPO / "config/config.yaml")
 
 
 @pytest.mark.parametrize("path", CONFIGS)

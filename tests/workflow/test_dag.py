@@ -25,8 +25,8 @@ def test_lint_has_no_warnings(run_snakemake):
     assert "Congratulations, your workflow is in a good condition!" in text, text[-3000:]
 
 
-def test_paper_dag_has_two_sft_seeds_rounds_2_to_11_and_sharded_synthesis(run_snakemake):
-    proc = run_snakemake("-n", "--forceall", "--cores", "1", "--configfile", "config/paper.yaml")
+def test_paper_dag_has_two_sft_seeds_rounds_2_to_11_and_sharded_synthesis(paper_dry_run):
+    proc = paper_dry_run
     counts = job_counts(proc.stdout)
     assert counts["train_initial_sft"] == 2
     assert counts["train_round"] == 10 and counts["select_prompts"] == 10
@@ -40,8 +40,8 @@ def test_paper_dag_has_two_sft_seeds_rounds_2_to_11_and_sharded_synthesis(run_sn
         assert f"results/paper/eval/{model}/lima/gpt4o.json" in proc.stdout
 
 
-def test_round_training_reads_every_earlier_rounds_data(run_snakemake):
-    proc = run_snakemake("-n", "--forceall", "--cores", "1", "--configfile", "config/paper.yaml", "-p")
+def test_round_training_reads_every_earlier_rounds_data(paper_dry_run):
+    proc = paper_dry_run
     block = proc.stdout.split("output: results/paper/round11/model/manifest.json")[0].rsplit("rule train_round:", 1)[1]
     for r in range(2, 12):
         assert f"results/paper/round{r}/data/best.jsonl" in block

@@ -140,7 +140,7 @@ rule distill_judge:
     params:
         launcher=launcher,
         section=as_param({"train": distill_train(), "seed": config["seed"] + 1}),
-        template=config["judge"].get("template", "standard"),
+        template=config["judge"]["template"],
         replay=distill_replay_flag(),
     shell:
         "(alma build-distill-data --prompts {input.prompts} --responses {input.responses}"

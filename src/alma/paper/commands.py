@@ -22,7 +22,7 @@ callable taking the parsed arguments and returning the exit status. Examples::
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,15 +82,6 @@ def _final_model(round_curve: pd.DataFrame) -> str:
     if not rounds:
         raise SystemExit("the curve has no ALMA round; pass --final-model")
     return f"round{max(rounds)}"
-
-
-def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Snakemake's --configfile semantics: nested mappings merge, everything else is replaced."""
-    merged = dict(base)
-    for key, value in override.items():
-        both_maps = isinstance(value, Mapping) and isinstance(merged.get(key), Mapping)
-        merged[key] = _deep_merge(merged[key], value) if both_maps else value
-    return merged
 
 
 def cmd_paper_curve(args: argparse.Namespace) -> int:
@@ -179,15 +170,16 @@ def cmd_paper_check(args: argparse.Namespace) -> int:
 def cmd_estimate(args: argparse.Namespace) -> int:
     """Config -> per-stage compute and API-cost estimate."""
     import pandas as pd
-    import yaml
 
-    config: dict[str, Any] = {}
-    for path in args.configfile:
-        config = _deep_merge(config, yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
+    from alma.config import config_files, resolve_config
+
+    # the workflow's rule: a whole run config alone, overlays over config/config.yaml unless one comes first
+    config = resolve_config(args.configfile)
+    print(f"config files, merged in order: {', '.join(map(str, config_files(args.configfile)))}")
     try:
         table = estimate.estimate(config, args.gpu)
     except KeyError as exc:
-        raise SystemExit(f"{exc.args[0]}; if the config only overrides, pass config/config.yaml first") from None
+        raise SystemExit(str(exc.args[0])) from None
     with pd.option_context("display.width", 200, "display.max_columns", None):
         print(table.to_string(index=False))
     speed = estimate.GPU_THROUGHPUT[args.gpu]
@@ -324,7 +316,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("--output", type=Path, help="cell-by-cell report CSV")
 
     p = _add(subparsers, "estimate", cmd_estimate)
-    p.add_argument("--configfile", type=Path, nargs="+", required=True, help="config files, merged in order")
+    p.add_argument(
+        "--configfile",
+        type=Path,
+        nargs="+",
+        required=True,
+        help="config files as for snakemake: a whole run config (it sets world:) alone, overlays over config/config.yaml",
+    )
     p.add_argument("--gpu", choices=sorted(estimate.GPU_THROUGHPUT), default="h100")
     p.add_argument("--output", type=Path, help="also write the table as CSV")
 

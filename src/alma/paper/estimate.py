@@ -89,11 +89,16 @@ def _hours(tokens: float, per_second: float) -> float:
     return tokens / per_second / 3600.0
 
 
+def benchmark_size(spec: int | Mapping[str, Any]) -> int:
+    """Prompts in one evaluation set: the mini world gives a count, a hub config ``{size, path, source}``."""
+    return int(spec["size"] if isinstance(spec, Mapping) else spec)
+
+
 def estimate(config: Mapping[str, Any], gpu: str, workload: Workload | None = None) -> pd.DataFrame:
     """Per-stage estimate of a config's compute and GPT-4o cost.
 
     Args:
-        config: a merged workflow config (``config/paper.yaml`` over ``config/config.yaml``). Required:
+        config: a whole run config (``config/paper.yaml``, optionally with overlays). Required:
             rounds.feedback_rounds (R), rounds.prompts_per_round (K), rounds.responses_per_prompt (N),
             prompt_synthesis.pool_size, judge.distill_pairs, evaluation.benchmarks. Optional, with paper
             defaults: seed_data.sft_size (5000), seed_data.judge_prompts (2000), train.seeds (2 runs),
@@ -117,7 +122,7 @@ def estimate(config: Mapping[str, Any], gpu: str, workload: Workload | None = No
     )
     pool = int(_get(config, "prompt_synthesis.pool_size"))
     distill = int(_get(config, "judge.distill_pairs"))
-    benchmarks: Mapping[str, int] = _get(config, "evaluation.benchmarks")
+    benchmarks: Mapping[str, int | Mapping[str, Any]] = _get(config, "evaluation.benchmarks")
     sft_size = int(_get(config, "seed_data.sft_size", 5000))
     judge_seed = 2 * int(_get(config, "seed_data.judge_prompts", 2000))
     sft_runs = len(_get(config, "train.seeds", [1, 2]))
@@ -134,7 +139,7 @@ def estimate(config: Mapping[str, Any], gpu: str, workload: Workload | None = No
     train_tokens = int(examples * w.sft_example * epochs)
     judge_tokens = int((judge_seed + distill) * judged * judge_epochs)
     models = rounds + 3  # base, round1 .. round R+1, instruct
-    answers = models * sum(int(size) * EVALUATION_TURNS.get(name, 1) for name, size in benchmarks.items())
+    answers = models * sum(benchmark_size(spec) * EVALUATION_TURNS.get(name, 1) for name, spec in benchmarks.items())
     grader_calls = answers if "gpt4o" in evaluators else 0
     reward_model_tokens = answers * (w.prompt + w.response) if "armorm" in evaluators else 0
     cost = grader_calls * (w.grader_input * GPT4O_USD_PER_M_INPUT + w.grader_output * GPT4O_USD_PER_M_OUTPUT) / 1e6
