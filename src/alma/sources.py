@@ -20,6 +20,12 @@ Deviations from the paper, all forced by what is public:
 - ``sr``: the Self-Rewarding eval prompts are not on the hub; a user-provided local JSONL with a
   ``prompt`` or ``text`` field is read instead.
 
+A hub mirror (``hub_mirror`` in a spec: a directory laid out as ``<mirror>/<repo>/<file as named in the
+repo>``) stands in for the network: :func:`load_rows` reads the file of the spec's ``data_files``, or the one
+file the split names the way the hub does (``data/<split>-*``, ``<split>.*``), and leaves ``repo`` and
+``revision`` in the spec as provenance. A directory of real downloaded files works the same way;
+:mod:`alma.hub_mirror` writes a small one in the same row formats.
+
 Hub datasets that still ship a loading script (``GAIR/lima``, ``tatsu-lab/alpaca_eval``) cannot be
 loaded by name with ``datasets`` >= 4; give ``data_files`` (a file inside the repo, e.g.
 ``test.jsonl`` or ``alpaca_eval.json``) and the file is read through ``hf://`` at the pinned revision.
@@ -27,12 +33,15 @@ loaded by name with ``datasets`` >= 4; give ``data_files`` (a file inside the re
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import random
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from alma.records import sha256_file
 
 BENCHMARKS = ("lima", "mtbench", "arena_hard", "alpaca", "sr")
 """Converter names that produce eval_prompt records; the name is also the default ``benchmark``."""
@@ -50,13 +59,20 @@ class SourceError(ValueError):
 
 
 def _read_local(path: Path) -> list[dict[str, Any]]:
-    """Rows of a local JSONL, JSON (a list, or an object with a list under ``data``/``rows``) or Parquet file."""
+    """Rows of a local JSONL, JSON (a list, or an object with a list under ``data``/``rows``) or Parquet file.
+
+    A ``.gz`` JSONL or JSON file (HelpSteer2 ships ``train.jsonl.gz``) is decompressed first.
+    """
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         import pyarrow.parquet as pq
 
         return pq.read_table(path).to_pylist()
-    text = path.read_text(encoding="utf-8")
+    if suffix == ".gz":
+        text = gzip.decompress(path.read_bytes()).decode("utf-8")
+        suffix = Path(path.stem).suffix.lower()
+    else:
+        text = path.read_text(encoding="utf-8")
     if suffix == ".json":
         try:
             doc = json.loads(text)
@@ -78,25 +94,103 @@ def _read_local(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
+_READABLE = (".jsonl", ".json", ".parquet", ".jsonl.gz", ".json.gz")
+_SPLIT_PATTERNS = ("data/{split}-*", "data/{split}.*", "{split}-*", "{split}.*")
+"""Where a repo without ``data_files`` keeps a split, in the order checked (the hub's default file names)."""
+
+
+def mirror_path(spec: Mapping[str, Any]) -> Path | None:
+    """The file of the spec's hub mirror that holds its repo's split; None when the spec names no ``hub_mirror``.
+
+    ``data_files`` names the file inside the repo; without it the split's file is found as the hub finds it
+    (:data:`_SPLIT_PATTERNS`), and exactly one readable file must match.
+
+    Raises:
+        ValueError: a mirror without a repo, a named config without ``data_files``, or several matching files.
+        FileNotFoundError: the mirror, or the file it should hold, does not exist.
+    """
+    mirror = spec.get("hub_mirror")
+    if not mirror:
+        return None
+    repo = spec.get("repo")
+    if not repo:
+        raise ValueError(f"dataset spec {dict(spec)} names hub_mirror but no repo (the mirror holds <repo>/<file>)")
+    if not Path(mirror).is_dir():
+        raise FileNotFoundError(f"{mirror}: hub mirror directory does not exist")
+    folder = Path(mirror) / repo
+    data_files = spec.get("data_files")
+    if data_files:
+        path = folder / str(data_files)
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: not in the hub mirror (the spec's data_files is {data_files!r})")
+        return path
+    if spec.get("name"):
+        raise ValueError(f"dataset {repo}: a named config ({spec['name']!r}) in a hub mirror needs data_files")
+    split = spec.get("split") or "train"
+    for pattern in _SPLIT_PATTERNS:
+        found = sorted(p for p in folder.glob(pattern.format(split=split)) if p.name.endswith(_READABLE))
+        if len(found) > 1:
+            raise ValueError(f"{folder}: several files hold split {split!r} ({', '.join(p.name for p in found)}); "
+                             "name one with data_files")  # fmt: skip
+        if found:
+            return found[0]
+    raise FileNotFoundError(
+        f"{folder}: no file for split {split!r} in the hub mirror (looked for {', '.join(_SPLIT_PATTERNS)}); "
+        "name it with data_files"
+    )
+
+
+def check_mirror_hash(mirror: Path, path: Path) -> None:
+    """Refuse a mirror file whose bytes differ from the sha256 its mirror's MANIFEST.json records (if any)."""
+    manifest = mirror / "MANIFEST.json"
+    if not manifest.is_file():
+        return  # a mirror of real downloads need not have one
+    entry = json.loads(manifest.read_text(encoding="utf-8")).get("files", {}).get(path.relative_to(mirror).as_posix())
+    if entry and entry.get("sha256") != sha256_file(path):
+        raise ValueError(
+            f"{path}: content differs from the sha256 in {manifest}; regenerate the mirror "
+            "(alma hub-mirror --out <mirror>) or update its manifest"
+        )
+
+
+def source_name(spec: Mapping[str, Any]) -> str:
+    """What error messages call a spec's rows: the local or mirrored file read, else ``repo@revision:split``."""
+    local = spec.get("local_path")
+    if local and Path(local).exists():
+        return str(local)
+    mirrored = mirror_path(spec)
+    if mirrored is not None:
+        return str(mirrored)
+    return f"{spec.get('repo')}@{spec.get('revision')}:{spec.get('split')}"
+
+
 def load_rows(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Raw rows of one dataset split, from a local copy or the hub at a pinned revision.
+    """Raw rows of one dataset split, from a local copy, a hub mirror, or the hub at a pinned revision.
 
     Args:
-        spec: ``{"repo", "revision", "split", "name"?, "data_files"?, "local_path"?}``. ``local_path``
-            (JSONL/JSON/Parquet) wins when it exists. Otherwise ``repo`` is loaded at ``revision``
-            (a commit hash) with ``datasets.load_dataset(repo, name, revision=..., split=...)``, or,
-            when ``data_files`` names a file inside the repo, that file through ``hf://``.
+        spec: ``{"repo", "revision", "split", "name"?, "data_files"?, "local_path"?, "hub_mirror"?}``.
+            ``local_path`` (JSONL/JSON/Parquet) wins when it exists. Else, with ``hub_mirror``, the repo's
+            file in that directory (:func:`mirror_path`) is read, without the network; ``revision`` is then
+            provenance only and may be any string. Otherwise ``repo`` is loaded at ``revision`` (a commit
+            hash) with ``datasets.load_dataset(repo, name, revision=..., split=...)``, or, when ``data_files``
+            names a file inside the repo, that file through ``hf://``.
 
     Returns:
         The rows as plain dicts, in dataset order.
 
     Raises:
-        ValueError: no usable local file and no repo, or a repo without a revision.
-        FileNotFoundError: a local path that does not exist and no repo to fall back to.
+        ValueError: no usable local file and no repo, a repo without a revision (hub only), or a mirror file
+            whose hash differs from its mirror's manifest.
+        FileNotFoundError: a local path that does not exist and no repo to fall back to, or a mirror
+            without the file.
     """
     local = spec.get("local_path")
     if local and Path(local).exists():
         return _read_local(Path(local))
+    mirrored = mirror_path(spec)
+    if mirrored is not None:
+        check_mirror_hash(Path(spec["hub_mirror"]), mirrored)
+        return _read_local(mirrored)
     repo = spec.get("repo")
     if not repo:
         if local:

@@ -1,5 +1,6 @@
 # Paper scale only: local copies of the hub inputs, made inside jobs (parsing the workflow never
-# touches the network), pinned by revision. The comparison and reward models: seed.smk.
+# touches the network), pinned by revision, or read from a local mirror of the hub files when the
+# config sets `hub_mirror` (hub_source). The comparison and reward models: seed.smk.
 
 
 rule download_seed_sft:
@@ -10,7 +11,7 @@ rule download_seed_sft:
     container:
         container_for("eval")
     params:
-        spec=as_param(config["data"]["sft_source"]),
+        spec=hub_source(config["data"]["sft_source"]),
         converter=config["data"]["sft_source"]["converter"],
     shell:
         "alma download-dataset --spec {params.spec} --converter {params.converter} --out {output} > {log} 2>&1"
@@ -24,7 +25,7 @@ rule download_judge_seed:
     container:
         container_for("eval")
     params:
-        spec=as_param(config["data"]["judge_source"]),
+        spec=hub_source(config["data"]["judge_source"]),
         converter=config["data"]["judge_source"]["converter"],
     shell:
         "alma download-dataset --spec {params.spec} --converter {params.converter} --out {output} > {log} 2>&1"
@@ -40,7 +41,7 @@ rule download_rewardbench:
     container:
         container_for("eval")
     params:
-        spec=as_param(config["judge"].get("rewardbench", {}).get("source", {})),
+        spec=hub_source(config["judge"].get("rewardbench", {}).get("source", {})),
     shell:
         "alma download-dataset --spec {params.spec} --converter rewardbench --out {output} > {log} 2>&1"
 
@@ -53,7 +54,7 @@ rule download_alpacaeval_reference:
     container:
         container_for("eval")
     params:
-        spec=as_param(
+        spec=hub_source(
             config["evaluation"].get("alpacaeval", {}).get("reference_source", {})
         ),
     shell:

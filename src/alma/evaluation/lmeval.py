@@ -1,7 +1,8 @@
 """Knowledge and skill checks through lm-eval (EleutherAI lm-evaluation-harness) and its Python API.
 
 Registered lm-eval tasks (``mmlu``, ``gsm8k`` ...) download their data from the hub and run on a
-cluster; the mini world and CI use local tasks instead: :func:`write_local_tasks` writes one JSON
+cluster, or, given a local hub mirror, read the same data sets from it (:mod:`alma.evaluation.lmeval_mirror`,
+the small config's path); the mini world and CI use local tasks instead: :func:`write_local_tasks` writes one JSON
 Lines data file and one YAML per task into a directory passed to lm-eval as ``include_path``. The
 YAML's ``data_files`` are written as ABSOLUTE paths, because lm-eval resolves them against the
 working directory, not the YAML (a relative path breaks as soon as a job runs elsewhere).
@@ -10,6 +11,7 @@ working directory, not the YAML (a relative path breaks as soon as a job runs el
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -67,6 +69,30 @@ def write_local_tasks(
     return task_dir
 
 
+def _task_manager(tasks: Sequence[str], include: Path | None, mirror: Path | None, work: Path) -> Any:
+    """lm-eval's TaskManager for a run: local tasks under ``include``, registered ones from the hub or the mirror.
+
+    With a mirror, every registered task gets an override YAML in ``work`` (data from the mirror); the built-in
+    index is then only needed again when a group runs (its group and tag configs are built-in).
+    """
+    from lm_eval.tasks import TaskManager
+
+    local = {t for t in tasks if include is not None and (include / f"{t}.yaml").exists()}
+    paths = [include] if include is not None else []
+    registered = [t for t in tasks if t not in local]
+    # Indexing lm-eval's thousands of built-in tasks takes seconds; skip it when no task needs the built-in index.
+    defaults = bool(registered)
+    if mirror is not None and registered:
+        from alma.evaluation.lmeval_mirror import mirror_tasks, write_overrides
+
+        mirrored = mirror_tasks(TaskManager().task_index, registered, mirror)
+        paths.append(write_overrides(mirrored, work))
+        defaults = any(t not in {m.name for m in mirrored} for t in registered)
+        for task in mirrored:
+            log.info("%s: lm-eval's task on %s", task.name, ", ".join(f"{s}={p}" for s, p in task.data_files.items()))
+    return TaskManager(include_path=[str(p) for p in paths] or None, include_defaults=defaults)
+
+
 def run_lmeval(
     model_dir: str | Path,
     tasks: Sequence[str],
@@ -75,6 +101,8 @@ def run_lmeval(
     apply_chat_template: bool = True,
     batch_size: int | str = 8,
     device: str | None = None,
+    hub_mirror: str | Path | None = None,
+    gen_kwargs: Mapping[str, Any] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Run lm-eval tasks on a Hugging Face model directory.
 
@@ -86,6 +114,10 @@ def run_lmeval(
         apply_chat_template: wrap prompts in the tokenizer's chat template (aligned models); False for base models.
         batch_size: lm-eval batch size (an int or "auto").
         device: "cpu", "cuda", ...; default CUDA when available.
+        hub_mirror: a local hub mirror; registered tasks (not those under ``include_path``) then read their data
+            sets from it, each through lm-eval's own task config, and a task it lacks is an error. None: the hub.
+        gen_kwargs: generation settings laid over every generation task's own (lm-eval's ``--gen_kwargs``),
+            e.g. ``{"max_gen_toks": 64}`` to bound IFEval's 1280 tokens on a CPU; None keeps each task's.
 
     Returns:
         task -> metric -> value, e.g. ``{"toy_mc": {"acc": 0.25, "acc_stderr": 0.16, ...}}``; the ``,none``
@@ -93,19 +125,17 @@ def run_lmeval(
     """
     import lm_eval
     import torch
-    from lm_eval.tasks import TaskManager
 
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     dtype = "bfloat16" if device.startswith("cuda") else "float32"
     include = Path(include_path).resolve() if include_path else None
-    # Indexing lm-eval's thousands of built-in tasks takes seconds; skip it when every task is a local one.
-    local_only = include is not None and all((include / f"{t}.yaml").exists() for t in tasks)
-    manager = TaskManager(include_path=str(include) if include else None, include_defaults=not local_only)
-    output = lm_eval.simple_evaluate(
-        model="hf", model_args=f"pretrained={Path(model_dir).resolve()},dtype={dtype}", tasks=list(tasks),
-        task_manager=manager, device=device, batch_size=batch_size, limit=limit,
-        apply_chat_template=apply_chat_template, log_samples=False,
-    )  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="alma-lmeval-") as work:
+        manager = _task_manager(tasks, include, Path(hub_mirror).resolve() if hub_mirror else None, Path(work))
+        output = lm_eval.simple_evaluate(
+            model="hf", model_args=f"pretrained={Path(model_dir).resolve()},dtype={dtype}", tasks=list(tasks),
+            task_manager=manager, device=device, batch_size=batch_size, limit=limit,
+            apply_chat_template=apply_chat_template, log_samples=False, gen_kwargs=dict(gen_kwargs or {}) or None,
+        )  # fmt: skip
     if output is None:  # lm-eval returns None on non-zero ranks of a distributed run
         return {}
     results: dict[str, dict[str, float]] = {}
