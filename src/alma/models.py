@@ -38,10 +38,13 @@ def code_version() -> str:
 
 
 def model_files(model_dir: str | Path) -> dict[str, str]:
-    """sha256 of every weight and tokenizer file of a model directory."""
+    """sha256 of every weight, tokenizer and modelling-code file of a model directory.
+
+    Modelling code (``*.py``, loaded with ``trust_remote_code`` as ArmoRM's is) is part of the model.
+    """
     model_dir = Path(model_dir)
     names = sorted(p.name for p in model_dir.iterdir() if p.is_file())
-    keep = [n for n in names if n.endswith(WEIGHT_SUFFIXES) or n in TOKENIZER_FILES]
+    keep = [n for n in names if n.endswith((*WEIGHT_SUFFIXES, ".py")) or n in TOKENIZER_FILES]
     return {name: sha256_file(model_dir / name) for name in keep}
 
 

@@ -1,7 +1,7 @@
 """ArmoRM scoring path on a random-init tiny Llama sequence classifier.
 
-ArmoRM's own remote modelling code (RLHFlow/ArmoRM-Llama3-8B-v0.1) cannot be fetched offline, so
-this covers the standard one-output classifier path (``logits[:, 0]``) and the 0-10 map only.
+This covers the standard one-output classifier path (``logits[:, 0]``) and the 0-10 map; ArmoRM's
+own path (remote modelling code, ``.score``) runs on the stand-in in test_armorm_standin.py.
 """
 
 import json
@@ -55,13 +55,11 @@ def test_to_ten_map_and_its_fit():
         armorm_to_ten(0.1, (0.2, 0.1))
 
 
-def test_grade_armorm_command_writes_the_eval_contract(tiny_classifier, tmp_path, monkeypatch):
+def test_grade_armorm_command_writes_the_eval_contract(tiny_classifier, tmp_path):
     import alma.cli
     from alma.models import write_manifest
     from alma.records import read_json, write_jsonl
 
-    if "alma.commands.external" not in alma.cli.COMMAND_MODULES:
-        monkeypatch.setattr(alma.cli, "COMMAND_MODULES", (*alma.cli.COMMAND_MODULES, "alma.commands.external"))
     write_manifest(tmp_path / "armorm.json", tiny_classifier, base="random-init")
     write_jsonl(tmp_path / "p.jsonl", [{"id": f"q{i}", "text": f"question {i}", "benchmark": "mtbench",
                                         "category": "math"} for i in range(3)], "eval_prompt")  # fmt: skip
@@ -69,11 +67,11 @@ def test_grade_armorm_command_writes_the_eval_contract(tiny_classifier, tmp_path
                                         "checkpoint": "m", "sample_index": 0, "sampling": {"temperature": 0.0},
                                         "seed": 0} for i in range(3)], "response")  # fmt: skip
     out = tmp_path / "armorm_grade.json"
-    argv = ["grade-armorm", "--name", "m", "--model", str(tmp_path / "armorm.json"), "--prompts",
-            str(tmp_path / "p.jsonl"), "--answers", str(tmp_path / "a.jsonl"), "--out", str(out),
+    argv = ["grade", "--evaluator", "armorm", "--name", "m", "--reward-model", str(tmp_path / "armorm.json"),
+            "--prompts", str(tmp_path / "p.jsonl"), "--answers", str(tmp_path / "a.jsonl"), "--out", str(out),
             "--params", json.dumps({"anchors": [-1.0, 1.0], "batch_size": 2})]  # fmt: skip
     assert alma.cli.main(argv) == 0
     result = read_json(out)
     assert result["evaluator"] == "armorm" and result["benchmark"] == "mtbench" and result["n"] == 3
     assert all(0.0 <= s <= 10.0 for s in result["scores"]) and len(result["raw_scores"]) == 3
-    assert result["to_ten"]["anchors"] == [-1.0, 1.0] and result["protocol"]["prompt_set_sha256"]
+    assert result["protocol"]["to_ten"]["anchors"] == [-1.0, 1.0] and result["protocol"]["prompt_set_sha256"]

@@ -195,7 +195,7 @@ def grader_inputs(wildcards):
             benchmark=BENCHMARKS,
         ),
     }
-    if wildcards.evaluator == "reward_model":
+    if wildcards.evaluator in ("reward_model", "armorm"):
         inputs["reward_model"] = f"{S}/reward_model/manifest.json"
     return inputs
 
@@ -204,6 +204,42 @@ def reward_model_flag(wildcards, input):
     return (
         f"--reward-model {input.reward_model}" if "reward_model" in input.keys() else ""
     )
+
+
+def grade_section(wildcards):
+    """`alma grade` params: the oracle's universe; for ArmoRM, reward_model.trust_remote_code (its
+    modelling code ships with it) and reward_model.anchors of the 0-10 map where set."""
+    section = {"universe_seed": config.get("mini", {}).get("universe_seed", 0)}
+    if wildcards.evaluator == "armorm":
+        reward_model = config["reward_model"]
+        section["trust_remote_code"] = reward_model.get("trust_remote_code", False)
+        if reward_model.get("anchors"):
+            section["anchors"] = reward_model["anchors"]
+    return as_param(section)
+
+
+def grader_serve():
+    """The model config `grader.serve` names (served locally for the LLM grader), or None."""
+    return config.get("grader", {}).get("serve")
+
+
+def llm_grader_inputs(wildcards):
+    """Prompts and answers; with `grader.serve`, the served model's manifest too (`judge`: the fixed
+    judge of the rounds, which answers in the grader's [[rating]] format)."""
+    inputs = grader_inputs(wildcards)
+    served = grader_serve()
+    if served:
+        inputs["serve"] = judge_manifest() if served == "judge" else manifest_of(served)
+    return inputs
+
+
+def serve_flag(wildcards, input):
+    return f"--serve-model {input.serve}" if "serve" in input.keys() else ""
+
+
+def llm_grader_section():
+    """The grader's endpoint settings (`serve` travels as --serve-model, an input)."""
+    return as_param({k: v for k, v in config["grader"].items() if k != "serve"})
 
 
 def alpacaeval_inputs(wildcards):
@@ -245,10 +281,16 @@ def lmeval_inputs(wildcards):
 
 
 def lmeval_section(wildcards):
-    """lm-eval settings; base models get no chat template (they never learned one)."""
+    """lm-eval settings; base models get no chat template (they never learned one).
+
+    With a `hub_mirror`, lm-eval's registered tasks read their data sets from it (alma.evaluation.lmeval_mirror);
+    without one the key is left out, so the job's params are those of a hub run.
+    """
     section = {
         k: v for k, v in config["evaluation"]["lmeval"].items() if k != "per_task"
     }
+    if config.get("hub_mirror"):
+        section["hub_mirror"] = config["hub_mirror"]
     return as_param({**section, "apply_chat_template": wildcards.model != "base"})
 
 
@@ -307,6 +349,21 @@ def shipped_model_inputs(section):
     return [f"{directory}/{record}"] if shipped else []
 
 
+def base_model_section():
+    """The base model's config; outside the mini world (whose base the project builds with its chat
+    format) prepare-base also checks that the base can be trained on chats and stops at a turn's end.
+    """
+    return {**config["base_model"], **({} if IS_MINI else {"check_chat": True})}
+
+
+def built_reward_model():
+    """The manifest of a reward model this run builds (reward_model.build), which prepare-base then reads."""
+    reward_model = config["reward_model"]
+    return (
+        [f"{reward_model['path']}/manifest.json"] if reward_model.get("build") else []
+    )
+
+
 def judge_seed_responder():
     """Mini world: the model whose answers the simulated annotators rate (mini.judge_seed_responder:
     the instruct stand-in, playing HelpSteer2's other labs' models, or an initial SFT model, whose
@@ -347,25 +404,25 @@ def manifest_of_source(wildcards):
 
 
 def judge_template():
-    """judge.template when set; left out otherwise, so runs made before the key existed stay valid."""
-    judge = config["judge"]
-    return {"template": judge["template"]} if "template" in judge else {}
+    """judge.template (schema default: standard, the paper's prompt)."""
+    return {"template": config["judge"]["template"]}
 
 
 def distill_train():
     """Self-distillation continues the fine-tuned judge: judge.train, with judge.distill_epochs and
-    judge.distill_learning_rate where set."""
-    train = dict(config["judge"]["train"])
-    if "distill_epochs" in config["judge"]:
-        train["epochs"] = config["judge"]["distill_epochs"]
-    if "distill_learning_rate" in config["judge"]:
-        train["learning_rate"] = config["judge"]["distill_learning_rate"]
+    judge.distill_learning_rate where not null."""
+    judge = config["judge"]
+    train = dict(judge["train"])
+    if judge["distill_epochs"] is not None:
+        train["epochs"] = judge["distill_epochs"]
+    if judge["distill_learning_rate"] is not None:
+        train["learning_rate"] = judge["distill_learning_rate"]
     return train
 
 
 def distill_replay_flag():
-    """How many annotated examples the self-distillation replays (judge.distill_replay; unset: all)."""
-    replay = config["judge"].get("distill_replay")
+    """How many annotated examples the self-distillation replays (judge.distill_replay; null: all)."""
+    replay = config["judge"]["distill_replay"]
     return "" if replay is None else f"--replay {replay} --seed {config['seed']}"
 
 
@@ -570,8 +627,18 @@ def eval_sources():
     )
 
 
+def hub_source(section):
+    """A download spec as one `--spec` argument, with the config's `hub_mirror` added when set.
+
+    One top-level key points every download at a local mirror (no network); a spec's own
+    `hub_mirror` wins, and a spec with an existing `local_path` still reads that file.
+    """
+    mirror = config.get("hub_mirror")
+    return as_param({"hub_mirror": mirror, **section} if mirror else dict(section))
+
+
 def eval_source_spec(wildcards):
-    return as_param(
+    return hub_source(
         config["evaluation"]["benchmarks"][wildcards.benchmark].get("source", {})
     )
 

@@ -46,9 +46,7 @@ rule grade_answers:
         container_for("eval")
     threads: 2
     params:
-        section=as_param(
-            {"universe_seed": config.get("mini", {}).get("universe_seed", 0)}
-        ),
+        section=grade_section,
         reward_model=reward_model_flag,
     shell:
         "alma grade --prompts {input.prompts} --answers {input.answers} --name {wildcards.model}"
@@ -99,14 +97,10 @@ rule lmeval:
 if not IS_MINI:
 
     rule grade_answers_llm:
+        # With grader.serve, the job serves that model itself (alma serve-openai on a free localhost
+        # port) and grades through it; otherwise it calls the configured endpoint (GPT-4o).
         input:
-            prompts=expand(
-                f"{S}/eval/prompts/{{benchmark}}.jsonl", benchmark=BENCHMARKS
-            ),
-            answers=expand(
-                f"{R}/eval/{{{{model}}}}/{{benchmark}}/answers.jsonl",
-                benchmark=BENCHMARKS,
-            ),
+            unpack(llm_grader_inputs),
         output:
             expand(
                 f"{R}/eval/{{{{model}}}}/{{benchmark}}/{{{{evaluator}}}}.json",
@@ -120,8 +114,10 @@ if not IS_MINI:
             evaluator="gpt4o",
         container:
             container_for("eval")
+        threads: 2 if grader_serve() else 1
         params:
-            section=as_param(config["grader"]),
+            section=llm_grader_section(),
+            serve=serve_flag,
         shell:
             "alma grade-llm --prompts {input.prompts} --answers {input.answers} --name {wildcards.model}"
-            " --params {params.section} --out {output} > {log} 2>&1"
+            " {params.serve} --params {params.section} --out {output} --threads {threads} > {log} 2>&1"

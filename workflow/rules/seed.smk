@@ -2,12 +2,6 @@
 # held-out evaluation prompt sets.
 
 
-def base_model_section():
-    """The base model's config; outside the mini world (whose base the project builds with its chat
-    format) prepare-base also checks that the base can be trained on chats and stops at a turn's end."""
-    return {**config["base_model"], **({} if IS_MINI else {"check_chat": True})}
-
-
 rule prepare_base_model:
     input:
         shipped_model_inputs("base_model"),
@@ -38,9 +32,30 @@ rule prepare_instruct_model:
         "alma prepare-base --params {params.section} --out {output} > {log} 2>&1"
 
 
+if config["reward_model"].get("build") == "armorm_standin":
+
+    rule build_armorm_standin:
+        input:
+            base=f"{S}/base/manifest.json",
+            ratings=f"{S}/seed/judge.jsonl",
+        output:
+            f"{config['reward_model']['path']}/manifest.json",
+        log:
+            f"{S_LOGS}/reward_model/build_armorm_standin.log",
+        container:
+            container_for("train")
+        threads: 2
+        params:
+            section=as_param({"seed": config["seed"]}),
+        shell:
+            "alma build-armorm-standin --base {input.base} --ratings {input.ratings} --params {params.section}"
+            " --out {output} --threads {threads} > {log} 2>&1"
+
+
 rule prepare_reward_model:
     input:
         shipped_model_inputs("reward_model"),
+        built_reward_model(),
     output:
         f"{S}/reward_model/manifest.json",
     log:

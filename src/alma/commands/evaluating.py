@@ -12,7 +12,8 @@ import statistics
 
 from alma.commands import add_command, add_common, set_threads
 from alma.config import SamplingParams, derive_seed, from_dict, parse_params
-from alma.records import read_jsonl, sha256_file, write_json, write_jsonl
+from alma.evaluation.grades import aligned, grade_record
+from alma.records import read_json, read_jsonl, write_json, write_jsonl
 
 
 def cmd_generate_answers(args) -> None:
@@ -55,70 +56,83 @@ def cmd_generate_answers(args) -> None:
         write_jsonl(out_path, records, "response")
 
 
-def _grade_oracle(p, prompts, answers) -> tuple[list[float | None], str]:
+@dataclasses.dataclass
+class Grading:
+    """One evaluator's grades of every answer of a job, before they are split into grade files."""
+
+    scores: list[float | None]
+    evaluator_id: str
+    template_hash: str
+    raw: list[float] | None = None
+    """raw model scores behind ``scores`` (ArmoRM), written per file as ``raw_scores``"""
+    protocol: dict = dataclasses.field(default_factory=dict)
+    """evaluator-specific protocol fields (ArmoRM's 0-10 map)"""
+
+
+def _grade_oracle(args, p, prompts: list[str], answers: list[str]) -> Grading:
     from alma.mini.oracle import grade
     from alma.mini.universe import build_universe
 
     universe = build_universe(p["universe_seed"])
-    return [grade(universe, q["text"], a["text"]) for q, a in zip(prompts, answers, strict=True)], "mini-oracle-v1"
+    scores = [grade(universe, q, a) for q, a in zip(prompts, answers, strict=True)]
+    return Grading(scores, "mini-oracle-v1", "mini-oracle-v1")
 
 
-def _grade_reward_model(args, prompts, answers) -> tuple[list[float | None], str]:
+def _grade_reward_model(args, p, prompts: list[str], answers: list[str]) -> Grading:
     from alma.evaluation.reward_model import reward_scores, to_ten_point
     from alma.models import resolve_model
-    from alma.records import read_json
 
-    model_dir = resolve_model(args.reward_model)
-    calibration = read_json(args.reward_model)["metrics"]["calibration"]
-    raw = reward_scores(model_dir, [q["text"] for q in prompts], [a["text"] for a in answers])
-    return to_ten_point(
-        raw, calibration["low"], calibration["high"]
-    ), f"reward-model:{read_json(args.reward_model)['config_hash']}"
+    manifest = read_json(args.reward_model)
+    calibration = manifest["metrics"]["calibration"]
+    raw = reward_scores(resolve_model(args.reward_model), prompts, answers)
+    evaluator_id = f"reward-model:{manifest['config_hash']}"
+    return Grading(to_ten_point(raw, calibration["low"], calibration["high"]), evaluator_id, evaluator_id)
 
 
-def grade_file(args, p, prompts_path: str, answers_path: str, out_path: str) -> None:
-    prompts = read_jsonl(prompts_path, "eval_prompt")
-    answers = read_jsonl(answers_path, "response")
-    if [a["prompt_id"] for a in answers] != [q["id"] for q in prompts]:
-        raise ValueError(f"{answers_path}: answers are not aligned with the prompts of {prompts_path}")
-    if args.evaluator == "oracle":
-        scores, evaluator_id = _grade_oracle(p, prompts, answers)
-    elif args.evaluator == "reward_model":
-        scores, evaluator_id = _grade_reward_model(args, prompts, answers)
-    else:
-        raise ValueError(f"unknown evaluator {args.evaluator!r}")
-    valid = [s for s in scores if s is not None]
-    write_json(
-        out_path,
-        {
-            "model": args.name,
-            "benchmark": prompts[0]["benchmark"],
-            "evaluator": args.evaluator,
-            "prompt_ids": [q["id"] for q in prompts],
-            "scores": [None if s is None else round(float(s), 4) for s in scores],
-            "categories": [q.get("category") for q in prompts],
-            "mean": round(statistics.fmean(valid), 4) if valid else None,
-            "n": len(scores),
-            "n_missing": len(scores) - len(valid),
-            "protocol": {
-                "evaluator_id": evaluator_id,
-                "template_hash": evaluator_id,
-                "answer_template": answers[0]["sampling"].get("template", ""),
-                "prompt_set_sha256": sha256_file(prompts_path),
-                "generations_sha256": sha256_file(answers_path),
-                "decoding": {k: v for k, v in answers[0]["sampling"].items() if k != "template"},
-            },
-        },
-    )
+def _grade_armorm(args, p, prompts: list[str], answers: list[str]) -> Grading:
+    """ArmoRM's raw preference scores and their 0-10 map (an assumption, see alma.evaluation.armorm)."""
+    from alma.evaluation.armorm import DEFAULT_ANCHORS, armorm_scores, armorm_to_ten
+    from alma.models import resolve_model
+
+    anchors = tuple(p.get("anchors") or DEFAULT_ANCHORS)
+    raw = armorm_scores(resolve_model(args.reward_model), prompts, answers, batch_size=p.get("batch_size", 8),
+                        trust_remote_code=bool(p.get("trust_remote_code")))  # fmt: skip
+    evaluator_id = f"armorm:{read_json(args.reward_model).get('base', '')}:anchors={anchors[0]},{anchors[1]}"
+    protocol = {"to_ten": {"map": "clipped_affine", "anchors": list(anchors)}}
+    return Grading(armorm_to_ten(raw, anchors), evaluator_id, "", raw=raw, protocol=protocol)
+
+
+GRADERS = {"oracle": _grade_oracle, "reward_model": _grade_reward_model, "armorm": _grade_armorm}
+"""``alma grade --evaluator`` -> grading function; ``gpt4o`` grades through ``alma grade-llm``."""
 
 
 def cmd_grade(args) -> None:
+    """Grade every answer set in one pass (a model evaluator loads once per job) and write one file per set."""
     set_threads(args.threads)
     p = parse_params(args.params)
     if not len(args.prompts) == len(args.answers) == len(args.out):
         raise ValueError("--prompts, --answers and --out need the same number of paths")
-    for prompts_path, answers_path, out_path in zip(args.prompts, args.answers, args.out, strict=True):
-        grade_file(args, p, prompts_path, answers_path, out_path)
+    if args.evaluator not in GRADERS:
+        raise ValueError(f"unknown evaluator {args.evaluator!r} (use {', '.join(GRADERS)}; gpt4o: alma grade-llm)")
+    if args.evaluator in ("reward_model", "armorm") and not args.reward_model:
+        raise ValueError(f"evaluator {args.evaluator} needs --reward-model <manifest>")
+    sets = [aligned(q, a) for q, a in zip(args.prompts, args.answers, strict=True)]
+    grading = GRADERS[args.evaluator](args, p, [q["text"] for prompts, _ in sets for q in prompts],
+                                      [a["text"] for _, answers in sets for a in answers])  # fmt: skip
+    start = 0
+    for (prompts, answers), prompts_path, answers_path, out_path in zip(
+        sets, args.prompts, args.answers, args.out, strict=True
+    ):
+        end = start + len(prompts)
+        extra = {} if grading.raw is None else {"raw_scores": [round(float(x), 6) for x in grading.raw[start:end]]}
+        record = grade_record(
+            name=args.name, evaluator=args.evaluator, evaluator_id=grading.evaluator_id,
+            template_hash=grading.template_hash, prompts_path=prompts_path, answers_path=answers_path,
+            prompts=prompts, answers=answers, scores=grading.scores[start:end], extra=extra,
+            protocol_extra=grading.protocol,
+        )  # fmt: skip
+        write_json(out_path, record)
+        start = end
 
 
 def cmd_train_reward_model(args) -> None:
@@ -140,6 +154,27 @@ def cmd_train_reward_model(args) -> None:
     write_manifest(args.out, out_dir, base=args.base, data=[args.pairs], config=p, metrics=metrics)
 
 
+def cmd_build_armorm_standin(args) -> None:
+    """The ArmoRM stand-in (alma.evaluation.armorm_standin) in the manifest's directory, from a base's tokenizer."""
+    from pathlib import Path
+
+    from alma.evaluation.armorm_standin import build_armorm_standin
+    from alma.models import resolve_model, write_manifest
+
+    set_threads(args.threads)
+    p = parse_params(args.params)
+    base_dir = Path(args.base) if Path(args.base).is_dir() else resolve_model(args.base)
+    out_dir = Path(args.out).parent
+    seed = p.get("seed", 0)
+    ratings = read_jsonl(args.ratings, "seed_judgment") if args.ratings else []
+    if len(ratings) > p.get("fit_rows", 512):
+        ratings = random.Random(seed).sample(ratings, p.get("fit_rows", 512))
+    fit = {k: p[k] for k in ("anchors", "ridge") if k in p}
+    metrics = build_armorm_standin(base_dir, out_dir, seed=seed, ratings=ratings, **fit, **p.get("shape", {}))
+    write_manifest(args.out, out_dir, base=args.base, data=[args.ratings] if args.ratings else [], config=p,
+                   metrics=metrics)  # fmt: skip
+
+
 def register(sub) -> None:
     c = add_command(sub, "generate-answers", cmd_generate_answers, "one model's answers to one prompt set")
     for flag in ("--model", "--name"):
@@ -153,7 +188,13 @@ def register(sub) -> None:
         c.add_argument(flag, required=True)
     for flag in ("--prompts", "--answers", "--out"):
         c.add_argument(flag, nargs="+", required=True)
-    c.add_argument("--reward-model", help="reward model manifest (evaluator reward_model)")
+    c.add_argument("--reward-model", help="reward model manifest (evaluators reward_model and armorm)")
+    add_common(c)
+    c = add_command(sub, "build-armorm-standin", cmd_build_armorm_standin,
+                    "a tiny model loaded and read like ArmoRM (remote code), with a base's tokenizer")  # fmt: skip
+    c.add_argument("--base", required=True, help="manifest or directory of the model whose tokenizer is used")
+    c.add_argument("--ratings", help="seed_judgment JSON Lines to fit the reward head to (default: random head)")
+    c.add_argument("--out", required=True, help="manifest path; the model is written beside it")
     add_common(c)
     c = add_command(sub, "train-reward-model", cmd_train_reward_model, "train the reward-model evaluator")
     for flag in ("--base", "--pairs", "--out"):

@@ -1,25 +1,31 @@
-"""Stages that touch the outside world: hub datasets, API graders, alpaca-eval, lm-eval, ArmoRM.
+"""Stages that touch the outside world: hub datasets, API graders, alpaca-eval, lm-eval.
 
 Examples::
 
     alma download-dataset --spec '{"repo": "nvidia/HelpSteer2", "revision": "<sha>", "split": "train"}' \\
         --converter helpsteer2 --out results/paper/data/judge_seed.jsonl
+    alma hub-mirror --out resources/hub-mirror
     alma grade-llm --name round1 --prompts eval/lima.jsonl --answers answers/lima.jsonl --out eval/lima/gpt4o.json \\
         --params '{"base_url": "https://api.openai.com/v1", "model": "gpt-4o-2024-08-06", "cost_cap_usd": 50}'
-    alma grade-armorm --name round1 --model results/paper/models/armorm/manifest.json --prompts eval/lima.jsonl \\
-        --answers answers/lima.jsonl --out eval/lima/armorm.json --params '{"trust_remote_code": true}'
+    alma grade-llm --name round1 --serve-model results/small/instruct/manifest.json --prompts eval/lima.jsonl \\
+        --answers answers/lima.jsonl --out eval/lima/gpt4o.json --params '{"model": "smollm2", "max_tokens": 256}'
+    alma serve-openai --model results/small/instruct/manifest.json --port 8000
     alma alpacaeval --prompts eval/alpaca.jsonl --model-answers answers/alpaca.jsonl \\
         --reference-answers data/eval/alpaca_reference.jsonl --out eval/alpaca/alpacaeval.json --params '{}'
     alma lmeval --model results/mini/round1/model/manifest.json --tasks-dir results/mini/lm_tasks \\
         --out eval/lmeval.json --params '{"tasks": ["toy_mc", "toy_gen"]}'
+    alma lmeval --model results/small/instruct/manifest.json --out eval/lmeval.json \\
+        --params '{"tasks": ["gsm8k", "ifeval", "mmlu_high_school_geography"], "hub_mirror": "resources/hub-mirror"}'
 
-Grade files follow the same contract as ``alma grade`` (see :func:`_grade_record`).
+Grade files follow the same contract as ``alma grade`` (:func:`alma.evaluation.grades.grade_record`);
+ArmoRM grades through ``alma grade --evaluator armorm``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import statistics
 from pathlib import Path
 from typing import Any
@@ -27,37 +33,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from alma.commands import add_command, add_common, set_threads
 from alma.config import parse_params
+from alma.evaluation.grades import aligned, grade_record
 from alma.records import read_json, read_jsonl, sha256_file, sha256_text, write_json, write_jsonl
 
 log = logging.getLogger(__name__)
-
-
-def _aligned(prompts_path: str, answers_path: str) -> tuple[list[dict], list[dict]]:
-    """eval_prompt and response records that pair up 1:1, in the same order."""
-    prompts = read_jsonl(prompts_path, "eval_prompt")
-    answers = read_jsonl(answers_path, "response")
-    if [a["prompt_id"] for a in answers] != [q["id"] for q in prompts]:
-        raise ValueError(f"{answers_path}: answers are not aligned with the prompts of {prompts_path}")
-    return prompts, answers
-
-
-def _grade_record(name: str, evaluator: str, evaluator_id: str, template_hash: str, prompts_path: str,
-                  answers_path: str, prompts: list[dict], answers: list[dict], scores: list[float | None],
-                  extra: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
-    """One (model, benchmark, evaluator) grade file: per-prompt scores plus the protocol they were made under."""
-    valid = [s for s in scores if s is not None]
-    return {
-        "model": name, "benchmark": prompts[0]["benchmark"], "evaluator": evaluator,
-        "prompt_ids": [q["id"] for q in prompts], "scores": [None if s is None else round(float(s), 4) for s in scores],
-        "categories": [q.get("category") for q in prompts],
-        "mean": round(statistics.fmean(valid), 4) if valid else None, "n": len(scores),
-        "n_missing": len(scores) - len(valid),
-        "protocol": {"evaluator_id": evaluator_id, "template_hash": template_hash,
-                     "prompt_set_sha256": sha256_file(prompts_path), "generations_sha256": sha256_file(answers_path),
-                     "decoding": {k: v for k, v in answers[0]["sampling"].items() if k != "template"},
-                     "answer_template": answers[0]["sampling"].get("template", "")},
-        **extra,
-    }  # fmt: skip
 
 
 def _public_url(url: str) -> str:
@@ -72,40 +51,41 @@ def _public_url(url: str) -> str:
 
 
 def cmd_download_dataset(args) -> None:
-    from alma.sources import convert, load_rows, record_kind, subset
+    from alma.sources import convert, load_rows, record_kind, source_name, subset
 
     try:
         spec = json.loads(args.spec)
     except json.JSONDecodeError as exc:
         raise ValueError(f"--spec is not valid JSON: {exc.msg}") from None
     rows = load_rows(spec)
-    local = spec.get("local_path")
-    source = (
-        local if local and Path(local).exists() else f"{spec.get('repo')}@{spec.get('revision')}:{spec.get('split')}"
-    )
+    source = source_name(spec)
     records = subset(convert(args.converter, rows, source=source, benchmark=args.benchmark), args.size, args.seed)
     count = write_jsonl(args.out, records, record_kind(args.converter))
     log.info("%s: %d of %d rows -> %s (%s)", source, count, len(rows), args.out, record_kind(args.converter))
+    if spec.get("hub_mirror") and source != spec.get("local_path"):
+        log.info("%s stands for %s@%s", source, spec.get("repo"), spec.get("revision"))
+
+
+def cmd_hub_mirror(args) -> None:
+    from alma.hub_mirror import write_mirror
+
+    manifest = write_mirror(args.out)
+    log.info("%s: %d files of the hub mirror and MANIFEST.json", args.out, len(manifest["files"]))
 
 
 # -- grade-llm -------------------------------------------------------------------------------------------------------
 
 
-def cmd_grade_llm(args) -> None:
+def _grade_llm_sets(args, p, base_url: str, model: str, api_key_env: str | None, endpoint: dict[str, Any]) -> None:
+    """Grade every (prompts, answers) pair of files through one endpoint and write their grade files."""
     from alma.evaluation.grader import TEMPLATE_HASH, TEMPLATE_VERSION, Grader, GraderError
 
-    p = parse_params(args.params)
-    for key in ("base_url", "model"):
-        if not p.get(key):
-            raise ValueError(f"--params needs {key!r} (the OpenAI-compatible endpoint and the grader model)")
-    if not len(args.prompts) == len(args.answers) == len(args.out):
-        raise ValueError("--prompts, --answers and --out need the same number of paths")
     cap = p.get("cost_cap_usd")
     spent = 0.0
     for prompts_path, answers_path, out_path in zip(args.prompts, args.answers, args.out, strict=True):
-        prompts, answers = _aligned(prompts_path, answers_path)
+        prompts, answers = aligned(prompts_path, answers_path)
         grader = Grader(
-            base_url=p["base_url"], model=p["model"], api_key_env=p.get("api_key_env", "OPENAI_API_KEY"),
+            base_url=base_url, model=model, api_key_env=api_key_env,
             cache_path=args.cache or f"{out_path}.cache.jsonl", max_retries=p.get("max_retries", 3),
             cost_cap_usd=None if cap is None else cap - spent, price_per_1k_in=p.get("price_per_1k_in", 0.0),
             price_per_1k_out=p.get("price_per_1k_out", 0.0), timeout=p.get("timeout", 120.0),
@@ -118,59 +98,50 @@ def cmd_grade_llm(args) -> None:
         spent += grader.cost_usd
         counters = grader.counters()
         extra = {"calls": counters["calls"], "cache_hits": counters["cache_hits"], "cost_usd": counters["cost_usd"],
-                 "grader": {"model": p["model"], "endpoint": _public_url(p["base_url"]),
-                            "template_version": TEMPLATE_VERSION, "temperature": 0.0,
+                 "grader": {"model": model, **endpoint, "template_version": TEMPLATE_VERSION, "temperature": 0.0,
                             "max_tokens": grader.max_tokens}}  # fmt: skip
-        write_json(
-            out_path,
-            _grade_record(
-                args.name,
-                args.evaluator,
-                f"llm-grader:{p['model']}:{TEMPLATE_VERSION}",
-                TEMPLATE_HASH,
-                prompts_path,
-                answers_path,
-                prompts,
-                answers,
-                scores,
-                extra,
-            ),
-        )
+        write_json(out_path, grade_record(
+            name=args.name, evaluator=args.evaluator, evaluator_id=f"llm-grader:{model}:{TEMPLATE_VERSION}",
+            template_hash=TEMPLATE_HASH, prompts_path=prompts_path, answers_path=answers_path, prompts=prompts,
+            answers=answers, scores=scores, extra=extra,
+        ))  # fmt: skip
         log.info("%s: mean %s over %d answers (%d calls, %d cached, %.4f USD)", out_path,
                  statistics.fmean([s for s in scores if s is not None] or [float("nan")]), len(scores),
                  counters["calls"], counters["cache_hits"], counters["cost_usd"])  # fmt: skip
 
 
-# -- grade-armorm ----------------------------------------------------------------------------------------------------
-
-
-def cmd_grade_armorm(args) -> None:
-    set_threads(args.threads)
-    from alma.evaluation.armorm import DEFAULT_ANCHORS, armorm_scores, armorm_to_ten
-    from alma.models import resolve_model
-
-    p = parse_params(args.params)
+def cmd_grade_llm(args) -> None:
     if not len(args.prompts) == len(args.answers) == len(args.out):
         raise ValueError("--prompts, --answers and --out need the same number of paths")
-    anchors = tuple(p.get("anchors", DEFAULT_ANCHORS))
-    sets = [_aligned(q, a) for q, a in zip(args.prompts, args.answers, strict=True)]
-    # One pass over every prompt set: the 8B reward model is loaded once per job, not once per set.
-    raw = armorm_scores(resolve_model(args.model), [q["text"] for prompts, _ in sets for q in prompts],
-                        [a["text"] for _, answers in sets for a in answers], batch_size=p.get("batch_size", 8),
-                        trust_remote_code=bool(p.get("trust_remote_code")))  # fmt: skip
-    evaluator_id = f"armorm:{read_json(args.model).get('base', '')}:anchors={anchors[0]},{anchors[1]}"
-    start = 0
-    for (prompts, answers), prompts_path, answers_path, out_path in zip(
-        sets, args.prompts, args.answers, args.out, strict=True
-    ):
-        part = raw[start : start + len(prompts)]
-        start += len(prompts)
-        extra = {
-            "raw_scores": [round(x, 6) for x in part],
-            "to_ten": {"map": "clipped_affine", "anchors": list(anchors)},
-        }
-        write_json(out_path, _grade_record(args.name, args.evaluator, evaluator_id, "", prompts_path, answers_path,
-                                           prompts, answers, armorm_to_ten(part, anchors), extra))  # fmt: skip
+    p = parse_params(args.params)
+    if not args.serve_model:
+        for key in ("base_url", "model"):
+            if not p.get(key):
+                raise ValueError(f"--params needs {key!r} (the OpenAI-compatible endpoint and the grader model)")
+        endpoint = {"endpoint": _public_url(p["base_url"])}
+        _grade_llm_sets(args, p, p["base_url"], p["model"], p.get("api_key_env", "OPENAI_API_KEY"), endpoint)
+        return
+    from alma.evaluation.local_endpoint import LOCAL_KEY_ENV, served_endpoint, served_model_identity
+
+    # The served weights name the grader (and key its cache): other weights under the same name regrade.
+    model = f"{p.get('model') or 'local'}@{served_model_identity(args.serve_model)}"
+    endpoint = {"endpoint": "alma serve-openai (127.0.0.1)", "served_model": read_json(args.serve_model).get("base")}
+    # The local server accepts any key; a placeholder fills the header, the real key stays out of its process.
+    os.environ[LOCAL_KEY_ENV] = "local-placeholder"
+    hidden = [p.get("api_key_env", "OPENAI_API_KEY"), LOCAL_KEY_ENV]
+    with served_endpoint(args.serve_model, threads=args.threads, timeout_s=p.get("serve_timeout_s", 600.0),
+                         hide_env=hidden) as served:  # fmt: skip
+        _grade_llm_sets(args, p, served.base_url, model, LOCAL_KEY_ENV, endpoint)
+
+
+def cmd_serve_openai(args) -> None:
+    """Serve a local model over the OpenAI chat-completions protocol until stopped (see local_server)."""
+    from alma.evaluation.local_server import serve
+    from alma.models import resolve_model
+
+    set_threads(args.threads)
+    model_dir = Path(args.model) if Path(args.model).is_dir() else resolve_model(args.model)
+    serve(model_dir, port=args.port, ready_file=args.ready_file, parent_pid=args.parent_pid, name=args.served_name)
 
 
 # -- alpacaeval ------------------------------------------------------------------------------------------------------
@@ -218,7 +189,7 @@ def cmd_alpacaeval(args) -> None:
 
     set_threads(args.threads)
     p = parse_params(args.params)
-    prompts, answers = _aligned(args.prompts, args.model_answers)
+    prompts, answers = aligned(args.prompts, args.model_answers)
     by_prompt = {r["prompt_id"]: r for r in read_jsonl(args.reference_answers, "response")}
     missing = [q["id"] for q in prompts if q["id"] not in by_prompt]
     if missing:
@@ -263,38 +234,51 @@ def cmd_lmeval(args) -> None:
         raise ValueError("--params needs 'tasks' (lm-eval task names, e.g. from --tasks-dir)")
     results = run_lmeval(resolve_model(args.model), p["tasks"], include_path=args.tasks_dir or None, limit=p.get("limit"),
                          apply_chat_template=p.get("apply_chat_template", True), batch_size=p.get("batch_size", 8),
-                         device=p.get("device"))  # fmt: skip
+                         device=p.get("device"), hub_mirror=p.get("hub_mirror"),
+                         gen_kwargs=p.get("gen_kwargs"))  # fmt: skip
+    protocol = {"tasks": list(p["tasks"]), "limit": p.get("limit"),
+                "apply_chat_template": p.get("apply_chat_template", True),
+                "model_manifest_sha256": sha256_file(args.model)}  # fmt: skip
+    if p.get("gen_kwargs"):  # a result with shorter generations than the tasks define says so
+        protocol["gen_kwargs"] = p["gen_kwargs"]
+    if p.get("hub_mirror"):  # registered tasks read their data sets from this mirror, not the hub
+        protocol["hub_mirror"] = p["hub_mirror"]
     write_json(args.out, {"model": args.name or read_json(args.model).get("base", ""), "evaluator": "lmeval",
-                          "results": results, "protocol": {"tasks": list(p["tasks"]), "limit": p.get("limit"),
-                                                           "apply_chat_template": p.get("apply_chat_template", True),
-                                                           "model_manifest_sha256": sha256_file(args.model)}})  # fmt: skip
+                          "results": results, "protocol": protocol})  # fmt: skip
 
 
 def register(sub) -> None:
-    """Add download-dataset, grade-llm, grade-armorm, alpacaeval and lmeval to the ``alma`` CLI."""
+    """Add download-dataset, hub-mirror, grade-llm, serve-openai, alpacaeval and lmeval to the ``alma`` CLI."""
     c = add_command(sub, "download-dataset", cmd_download_dataset, "fetch a hub dataset and convert it to records")
-    c.add_argument(
-        "--spec", required=True, help='JSON {"repo", "revision", "split", "name"?, "data_files"?, "local_path"?}'
-    )
+    c.add_argument("--spec", required=True, help='JSON {"repo", "revision", "split", "name"?, "data_files"?, '
+                                                 '"local_path"?, "hub_mirror"?}')  # fmt: skip
     c.add_argument("--converter", required=True, help="daring_anteater, helpsteer2, lima, mtbench, arena_hard, alpaca, "
-                                                      "sr or alpaca_reference")  # fmt: skip
+                                                      "sr, alpaca_reference or rewardbench")  # fmt: skip
     c.add_argument("--out", required=True)
     c.add_argument("--benchmark", help="benchmark name of eval prompts (default: the converter name)")
     c.add_argument("--size", type=int, help="keep a seeded subset of this many records")
     c.add_argument("--seed", type=int, default=0, help="subset seed")
 
-    for name, func, what in (("grade-llm", cmd_grade_llm, "grade answers 0-10 through an OpenAI-compatible endpoint"),
-                             ("grade-armorm", cmd_grade_armorm, "grade answers 0-10 with ArmoRM")):  # fmt: skip
-        c = add_command(sub, name, func, what)
-        c.add_argument("--name", required=True, help="the model being graded")
-        c.add_argument("--evaluator", default="gpt4o" if name == "grade-llm" else "armorm")
-        for flag in ("--prompts", "--answers", "--out"):
-            c.add_argument(flag, nargs="+", required=True)
-        if name == "grade-llm":
-            c.add_argument("--cache", help="JSON Lines grading cache (default: <out>.cache.jsonl)")
-        else:
-            c.add_argument("--model", required=True, help="manifest of the ArmoRM snapshot")
-        add_common(c)
+    c = add_command(sub, "hub-mirror", cmd_hub_mirror, "write the small local mirror of the hub data sets")
+    c.add_argument("--out", required=True, help="mirror directory (the shipped one: resources/hub-mirror)")
+
+    c = add_command(sub, "grade-llm", cmd_grade_llm, "grade answers 0-10 through an OpenAI-compatible endpoint")
+    c.add_argument("--name", required=True, help="the model being graded")
+    c.add_argument("--evaluator", default="gpt4o")
+    for flag in ("--prompts", "--answers", "--out"):
+        c.add_argument(flag, nargs="+", required=True)
+    c.add_argument("--cache", help="JSON Lines grading cache (default: <out>.cache.jsonl)")
+    c.add_argument("--serve-model", help="manifest of a local model to grade with, served by alma "
+                                         "serve-openai on a free localhost port (params base_url unused)")  # fmt: skip
+    add_common(c)
+
+    c = add_command(sub, "serve-openai", cmd_serve_openai, "serve a local model as an OpenAI-compatible chat endpoint")
+    c.add_argument("--model", required=True, help="manifest or directory of the model")
+    c.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0: a free one)")
+    c.add_argument("--ready-file", help="JSON {port, pid} written once the model answers")
+    c.add_argument("--parent-pid", type=int, help="stop when this process is gone")
+    c.add_argument("--served-name", help="model name in /v1/models (default: the directory's name)")
+    add_common(c, params=False)
 
     c = add_command(sub, "alpacaeval", cmd_alpacaeval, "AlpacaEval 2.0 win rate and LC win rate")
     for flag in ("--prompts", "--model-answers", "--reference-answers", "--out"):

@@ -2,10 +2,13 @@
 
 ArmoRM is a Llama-3-8B sequence classifier with custom modelling code (a gating network over 19
 reward objectives), so it loads with ``trust_remote_code=True``; that flag is only ever passed when
-the config sets it for this model (``evaluation.armorm.trust_remote_code``), never by default. Its
+the config sets it for this model (``reward_model.trust_remote_code``), never by default. Its
 forward returns an output whose ``score`` is the scalar preference score; a standard one-output
-classifier (``logits[:, 0]``) is read the same way, which is how the unit test runs (ArmoRM's remote
-code cannot be fetched offline, so the test uses a random-init tiny Llama classifier instead).
+classifier (``logits[:, 0]``) is read the same way. ArmoRM's remote code cannot be fetched offline, so
+offline runs and the tests take this path with :mod:`alma.evaluation.armorm_standin`, a tiny model
+loaded the same way (``auto_map`` to a modelling file in its directory) with the same output fields.
+A directory with its own modelling code is refused without ``trust_remote_code``: transformers would
+otherwise fall back to its stock Llama classifier with a freshly initialised head, silently.
 
 The 0-10 map (deviation: the paper reports ArmoRM "on a 0-10 scale" without saying how). ArmoRM's
 objectives are regressed onto [0, 1] and the preference score is a gated combination of them, in
@@ -14,24 +17,52 @@ outputs; not measured here). :func:`armorm_to_ten` is the clipped affine map sen
 :data:`DEFAULT_ANCHORS` (0.05, 0.20) to (0, 10). Because the paper's ArmoRM and GPT-4o columns
 agree closely row by row (Instruct 8.41 vs 8.25, base 3.95 vs 4.00), the better calibration is the
 least-squares line from ArmoRM rewards to GPT-4o grades of the same answers: :func:`fit_affine_map`
-computes it, and its anchors can replace the defaults in the config. Either way the anchors used are
-recorded in each grade file's protocol.
+computes it, and its anchors replace the defaults through the config's ``reward_model.anchors``.
+Either way the anchors used are recorded in each grade file's protocol.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
 ARMORM_REPO = "RLHFlow/ArmoRM-Llama3-8B-v0.1"
+AUTO_CLASS = "AutoModelForSequenceClassification"
 DEFAULT_ANCHORS = (0.05, 0.20)
 """raw ArmoRM preference scores mapped to 0 and to 10 (see the module docstring)."""
+
+
+def check_remote_code(model_dir: str | Path, trust_remote_code: bool) -> None:
+    """Refuse to load a reward model whose own modelling code would be ignored, or is missing.
+
+    Raises:
+        ValueError: ``config.json`` maps the classifier to shipped code (``auto_map``) but
+            ``trust_remote_code`` is off, or the named modelling file is not in the directory.
+    """
+    config_path = Path(model_dir) / "config.json"
+    if not config_path.is_file():
+        return  # transformers names the missing file itself
+    target = json.loads(config_path.read_text(encoding="utf-8")).get("auto_map", {}).get(AUTO_CLASS)
+    if not target:
+        return
+    if not trust_remote_code:
+        raise ValueError(
+            f"{model_dir}: the reward model ships its own modelling code ({target}); without trust_remote_code "
+            "transformers would replace its reward head with a random one. Set reward_model.trust_remote_code: "
+            "true in the config (only for a model you trust, such as ArmoRM)"
+        )
+    module = target.split("--")[-1].rsplit(".", 1)[0]
+    if "--" not in target and not (Path(model_dir) / f"{module}.py").is_file():
+        raise ValueError(f"{model_dir}: modelling file {module}.py named by config.json auto_map is missing "
+                         "(a hub snapshot of a trust_remote_code model needs its *.py files)")  # fmt: skip
 
 
 def _load(model_dir: str | Path, trust_remote_code: bool):
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+    check_remote_code(model_dir, trust_remote_code)
     cuda = torch.cuda.is_available()
     tok = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=trust_remote_code)
     model = AutoModelForSequenceClassification.from_pretrained(

@@ -1,8 +1,9 @@
 """0-10 single-answer grading (MT-Bench style) through any OpenAI-compatible chat endpoint.
 
 The paper grades every evaluation answer with GPT-4o on a 0-10 scale. The same code talks to the
-OpenAI API or to a local vLLM server (``vllm serve ... --api-key``): only ``base_url`` and
-``model`` change. The grading template is our own wording of MT-Bench's single-answer prompt, moved
+OpenAI API, to a local vLLM server (``vllm serve ... --api-key``) or to a model the grading job
+serves itself (``alma grade-llm --serve-model``, :mod:`alma.evaluation.local_server`): only
+``base_url`` and ``model`` change. The grading template is our own wording of MT-Bench's single-answer prompt, moved
 to 0-10; it is versioned and hashed (:data:`TEMPLATE_HASH`) so result files can refuse to mix
 grades made under different templates.
 
