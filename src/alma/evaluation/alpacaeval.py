@@ -11,6 +11,10 @@ Two annotators, same code path (``alpaca_eval.evaluate``):
   scored as a draw) injected as ``fn_completions``, and alpaca-eval's own ``length_controlled_minimal``
   GLM (no difficulty term) with the difficulty download patched to a local dummy file. This LC
   variant is the only meaningful one for a prompt set other than the official 805.
+- served (small CPU config): the official annotator config, unchanged and through alpaca-eval's own
+  OpenAI decoder and ``logprob_parser``, but answered by a local model behind ``alma serve-openai``
+  (``base_url``). Its preferences are not GPT-4 Turbo's, so the LC metric is the offline one above, and
+  its annotation cache lives in a directory named after the served model.
 
 alpaca-eval caches annotations NEXT TO the annotator's ``configs.yaml``; the config directory is
 therefore always copied under ``output_dir`` first, so nothing is written into the installed
@@ -23,6 +27,7 @@ from __future__ import annotations
 import logging
 import math
 import shutil
+import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -153,6 +158,20 @@ def _lc_official(index_of: dict[str, int]) -> Callable[..., dict[str, float]]:
     return metric
 
 
+def _client_config(base_url: str, dest: Path) -> Path:
+    """An alpaca-eval OpenAI client config (``client_configs/README.md``) sending every model to ``base_url``.
+
+    It is handed to alpaca-eval's decoder per call (``client_config_path``): the ``OPENAI_*`` environment
+    variables would only count if set before alpaca-eval is imported (it reads them at import time).
+    The local server accepts any key; a placeholder fills the header and no real key is involved.
+    """
+    import yaml
+
+    path = dest / "openai_local_client.yaml"
+    path.write_text(yaml.safe_dump({"default": [{"api_key": "local-placeholder", "base_url": base_url}]}))
+    return path
+
+
 def _frame(records: Sequence[dict[str, Any]], generator: str) -> list[dict[str, str]]:
     return [{"instruction": r["instruction"], "output": r["output"], "generator": r.get("generator") or generator,
              "dataset": r.get("dataset") or "alma"} for r in records]  # fmt: skip
@@ -165,6 +184,7 @@ def run_alpacaeval(
     output_dir: str | Path,
     model_name: str,
     judge_id: str = "local-judge",
+    base_url: str | None = None,
 ) -> dict[str, Any]:
     """AlpacaEval 2.0 win rate and length-controlled win rate of a model against reference outputs.
 
@@ -180,6 +200,8 @@ def run_alpacaeval(
         model_name: generator name of the model.
         judge_id: identity of a local judge (e.g. its model hash); annotations cached under ``output_dir``
             are reused only by the same judge id, so a changed judge never sees stale preferences.
+        base_url: an OpenAI-compatible endpoint (``alma serve-openai``) answering an annotator config's
+            requests instead of OpenAI; ``judge_id`` then names the served model (annotator ``<config>@<id>``).
 
     Returns:
         ``win_rate``, ``length_controlled_winrate``, ``standard_error``, ``lc_standard_error``, ``n_total``,
@@ -191,7 +213,10 @@ def run_alpacaeval(
         # both warn on every run and neither is actionable here.
         warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
         warnings.filterwarnings("ignore", category=FutureWarning, module="sklearn")
-        return _run(model_outputs, reference_outputs, annotator, Path(output_dir).resolve(), model_name, judge_id)
+        with tempfile.TemporaryDirectory(prefix="alma-alpacaeval-") as tmp:
+            kwargs = {"client_config_path": str(_client_config(base_url, Path(tmp)))} if base_url else None
+            return _run(model_outputs, reference_outputs, annotator, Path(output_dir).resolve(), model_name,
+                        judge_id, kwargs)  # fmt: skip
 
 
 def _run(
@@ -201,8 +226,9 @@ def _run(
     out: Path,
     model_name: str,
     judge_id: str,
+    annotation_kwargs: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """:func:`run_alpacaeval` without the warning filters."""
+    """:func:`run_alpacaeval` without the warning filters; ``annotation_kwargs`` (a served annotator) reach its decoder."""
     if len(model_outputs) != len(reference_outputs):
         raise ValueError(f"{len(model_outputs)} model outputs but {len(reference_outputs)} reference outputs")
     if [m["instruction"] for m in model_outputs] != [r["instruction"] for r in reference_outputs]:
@@ -215,6 +241,10 @@ def _run(
         config_dir = _write_local_config(configs, judge_id)
         kwargs["fn_completions"] = _completions_from(annotator, calls)
         metric, glm, annotator_id = _lc_minimal(out), "length_controlled_minimal", judge_id
+    elif annotation_kwargs:
+        config_dir = _copy_official_config(annotator, configs / f"served_{sha256_text(judge_id)[:12]}")
+        kwargs["annotation_kwargs"] = annotation_kwargs
+        metric, glm, annotator_id = _lc_minimal(out), "length_controlled_minimal", f"{annotator}@{judge_id}"
     else:
         config_dir = _copy_official_config(annotator, configs)
         index_of = {m["instruction"]: int(m.get("dataset_index", i)) for i, m in enumerate(model_outputs)}

@@ -14,8 +14,17 @@ generates through the project's own backend (:func:`alma.backends.open_backend`:
 vLLM's engine where that backend is selected), greedy at temperature 0, one request at a time.
 
 Protocol subset: ``POST /v1/chat/completions`` (``messages``, ``max_tokens`` or
-``max_completion_tokens``, ``temperature``, ``top_p``, ``seed``, ``stop``; ``n`` must be 1, no
-streaming), ``GET /v1/models`` and ``GET /health``. It binds to 127.0.0.1 and, like ``vllm serve``
+``max_completion_tokens``, ``temperature``, ``top_p``, ``seed``, ``stop``, ``logprobs``, ``top_logprobs``;
+``n`` must be 1, no streaming), ``GET /v1/models`` and ``GET /health``.
+
+``logprobs: true`` (what alpaca-eval's ``weighted_alpaca_eval_gpt4_turbo`` annotator sends, with
+``top_logprobs: 5`` and ``max_tokens: 1``) answers in OpenAI's shape, ``choices[0].logprobs.content``:
+one ``{token, logprob, bytes, top_logprobs}`` per generated token, from the model's own next-token
+distribution (log-softmax of the logits, temperature 1) at that position. Such a reply is always greedy,
+whatever ``temperature``/``top_p`` say (alpaca-eval sends ``temperature: 1``): an annotation must not
+depend on a sampling draw, and the annotator reads only the log-probabilities anyway. A terminating
+end-of-sequence token is listed too (not in the text), so even an empty reply carries its distribution.
+Each generated token is one forward pass over the whole sequence (no KV cache): meant for short replies. It binds to 127.0.0.1 and, like ``vllm serve``
 without ``--api-key``, accepts any API key; the key is never logged.
 """
 
@@ -36,6 +45,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 ROLES = ("system", "user", "assistant")
+MAX_TOP_LOGPROBS = 20  # OpenAI's limit
 
 
 class RequestError(ValueError):
@@ -57,6 +67,8 @@ class ChatRequest:
     top_p: float
     seed: int
     stop: list[str]
+    logprobs: bool = False
+    top_logprobs: int = 0
 
 
 def _text(content: Any) -> str:
@@ -93,7 +105,42 @@ def parse_request(body: Any) -> ChatRequest:
         seed = int(body.get("seed") or 0)
     except (TypeError, ValueError):
         raise RequestError("'temperature', 'top_p' and 'seed' must be numbers") from None
-    return ChatRequest(messages, str(body.get("model", "")), max_tokens, temperature, top_p, seed, list(stop))
+    logprobs, top_logprobs = _logprob_fields(body)
+    return ChatRequest(messages, str(body.get("model", "")), max_tokens, temperature, top_p, seed, list(stop),
+                       logprobs, top_logprobs)  # fmt: skip
+
+
+def _logprob_fields(body: dict[str, Any]) -> tuple[bool, int]:
+    """``logprobs`` and ``top_logprobs`` as OpenAI validates them (0 to 20 alternatives, only with logprobs)."""
+    logprobs, top = body.get("logprobs") or False, body.get("top_logprobs")
+    if not isinstance(logprobs, bool):
+        raise RequestError("'logprobs' must be a boolean")
+    if top is None:
+        return logprobs, 0
+    if not isinstance(top, int) or isinstance(top, bool) or not 0 <= top <= MAX_TOP_LOGPROBS:
+        raise RequestError(f"'top_logprobs' must be an integer from 0 to {MAX_TOP_LOGPROBS}")
+    if top and not logprobs:
+        raise RequestError("'logprobs' must be true when 'top_logprobs' is used")
+    return logprobs, top
+
+
+def token_entry(tokenizer: Any, token_id: int, logprob: float) -> dict[str, Any]:
+    """One token as OpenAI lists it: its text, log-probability and UTF-8 bytes."""
+    text = tokenizer.decode([token_id])
+    return {"token": text, "logprob": logprob, "bytes": list(text.encode("utf-8"))}
+
+
+def position_logprobs(tokenizer: Any, row: Any, chosen: int, top: int) -> dict[str, Any]:
+    """OpenAI's logprobs entry of one position: the chosen token and the ``top`` likeliest, most likely first.
+
+    ``row`` is the position's log-softmax over the vocabulary; ties rank by token id (a stable sort).
+    """
+    import numpy as np
+
+    best = np.argsort(-row, kind="stable")[:top]
+    entry = token_entry(tokenizer, chosen, float(row[chosen]))
+    entry["top_logprobs"] = [token_entry(tokenizer, int(i), float(row[i])) for i in best]
+    return entry
 
 
 def cut_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:
@@ -146,25 +193,63 @@ class ChatModel:
             raise RequestError(f"this model's maximum context length is {self.max_length} tokens; the messages "
                                f"take {prompt_tokens}")  # fmt: skip
         max_new = min(request.max_tokens or room, room)
-        params = SamplingParams(temperature=request.temperature, top_p=request.top_p, max_new_tokens=max_new,
-                                n=1, seed=request.seed)  # fmt: skip
-        with self._lock:
-            reply = self.backend.generate([text], params, stop=request.stop)[0][0]
+        content = None
+        if request.logprobs:
+            prompt_ids = encode_texts(self.tokenizer, [text])[0]
+            with self._lock:
+                reply, content = self.greedy_scored(prompt_ids, max_new, request.stop, request.top_logprobs)
+        else:
+            params = SamplingParams(temperature=request.temperature, top_p=request.top_p, max_new_tokens=max_new,
+                                    n=1, seed=request.seed)  # fmt: skip
+            with self._lock:
+                reply = self.backend.generate([text], params, stop=request.stop)[0][0]
         reply, stopped = cut_at_stop(reply, request.stop)
         completion_tokens = len(self.tokenizer(reply, add_special_tokens=False).input_ids)
         finish = "length" if not stopped and completion_tokens >= max_new else "stop"
         return {"text": reply, "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                "finish_reason": finish}  # fmt: skip
+                "finish_reason": finish, "logprobs": content}  # fmt: skip
+
+    def eos_ids(self) -> set[int]:
+        """Token ids that end a reply: the tokenizer's end of sequence and the generation config's."""
+        ids: list[Any] = [self.tokenizer.eos_token_id]
+        config = getattr(getattr(self.backend, "model", None), "generation_config", None)
+        extra = getattr(config, "eos_token_id", None)
+        ids += extra if isinstance(extra, list) else [extra]
+        return {int(i) for i in ids if i is not None}
+
+    def greedy_scored(
+        self, prompt_ids: Sequence[int], max_new: int, stop: Sequence[str], top: int
+    ) -> tuple[str, list[dict[str, Any]]]:
+        """Greedy decoding that lists every position's log-probabilities (OpenAI's ``logprobs.content``).
+
+        One forward pass per token through the backend's ``next_token_logprobs``, which both backends have.
+        """
+        import numpy as np
+
+        generated: list[int] = []
+        content: list[dict[str, Any]] = []
+        eos = self.eos_ids()
+        for _ in range(max_new):
+            row = self.backend.next_token_logprobs([[*prompt_ids, *generated]])[0]
+            chosen = int(np.argmax(row))
+            content.append(position_logprobs(self.tokenizer, row, chosen, top))
+            if chosen in eos:
+                break
+            generated.append(chosen)
+            if stop and cut_at_stop(self.tokenizer.decode(generated, skip_special_tokens=True), stop)[1]:
+                break
+        return self.tokenizer.decode(generated, skip_special_tokens=True), content
 
 
 def completion_json(model: str, result: dict[str, Any]) -> dict[str, Any]:
     """An OpenAI ``chat.completion`` object."""
     usage = {"prompt_tokens": result["prompt_tokens"], "completion_tokens": result["completion_tokens"],
              "total_tokens": result["prompt_tokens"] + result["completion_tokens"]}  # fmt: skip
+    logprobs = None if result.get("logprobs") is None else {"content": result["logprobs"], "refusal": None}
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion", "created": int(time.time()),
         "model": model, "usage": usage,
-        "choices": [{"index": 0, "finish_reason": result["finish_reason"], "logprobs": None,
+        "choices": [{"index": 0, "finish_reason": result["finish_reason"], "logprobs": logprobs,
                      "message": {"role": "assistant", "content": result["text"]}}],
     }  # fmt: skip
 
