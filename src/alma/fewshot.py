@@ -22,14 +22,19 @@ SYNTHESIS_ITEM = "{number}. {prompt}\n"
 SYNTHESIS_STOP = ("\n",)
 
 
-def answer_prompt(examples: Sequence[tuple[str, str]], prompt: str) -> str:
+def answer_prompt(
+    examples: Sequence[tuple[str, str]], prompt: str, history: Sequence[tuple[str, str]] = ()
+) -> str:
     """Build a k-shot answering prompt; the model continues after ``Answer:``.
 
     Args:
         examples: (prompt, response) demonstrations, typically 3.
         prompt: the request to answer.
+        history: earlier (request, answer) turns of the same conversation (MT-Bench's second turn),
+            written after the demonstrations in their own format, so the base model sees the
+            conversation as more request/answer pairs.
     """
-    shots = "".join(ANSWER_TEMPLATE.format(prompt=p.strip(), response=r.strip()) for p, r in examples)
+    shots = "".join(ANSWER_TEMPLATE.format(prompt=p.strip(), response=r.strip()) for p, r in [*examples, *history])
     return ANSWER_HEADER + shots + f"Request: {prompt.strip()}\nAnswer:"
 
 

@@ -75,3 +75,31 @@ def test_grade_armorm_command_writes_the_eval_contract(tiny_classifier, tmp_path
     assert result["evaluator"] == "armorm" and result["benchmark"] == "mtbench" and result["n"] == 3
     assert all(0.0 <= s <= 10.0 for s in result["scores"]) and len(result["raw_scores"]) == 3
     assert result["protocol"]["to_ten"]["anchors"] == [-1.0, 1.0] and result["protocol"]["prompt_set_sha256"]
+
+
+def test_grade_armorm_scores_the_second_turn_on_the_whole_conversation(tiny_classifier, tmp_path):
+    import alma.cli
+    from alma.evaluation.armorm import armorm_conversation_scores
+    from alma.models import write_manifest
+    from alma.records import read_json, write_jsonl
+
+    write_manifest(tmp_path / "armorm.json", tiny_classifier, base="random-init")
+    write_jsonl(tmp_path / "p.jsonl", [{"id": "q0", "text": "Name a colour.", "benchmark": "mtbench",
+                                        "turns": ["Another one?"]}], "eval_prompt")  # fmt: skip
+    write_jsonl(tmp_path / "a.jsonl", [{"prompt_id": "q0", "response_id": "q0/m", "text": "Red.", "turns": ["Blue."],
+                                        "checkpoint": "m", "sample_index": 0, "sampling": {}, "seed": 0}],
+                "response")  # fmt: skip
+    out = tmp_path / "grade.json"
+    argv = ["grade", "--evaluator", "armorm", "--name", "m", "--reward-model", str(tmp_path / "armorm.json"),
+            "--prompts", str(tmp_path / "p.jsonl"), "--answers", str(tmp_path / "a.jsonl"), "--out", str(out),
+            "--params", json.dumps({"anchors": [-1.0, 1.0]})]  # fmt: skip
+    assert alma.cli.main(argv) == 0
+    result = read_json(out)
+    whole = [{"role": "user", "content": "Name a colour."}, {"role": "assistant", "content": "Red."},
+             {"role": "user", "content": "Another one?"}, {"role": "assistant", "content": "Blue."}]  # fmt: skip
+    (turn2,) = armorm_conversation_scores(tiny_classifier, [whole])
+    (alone,) = armorm_scores(tiny_classifier, ["Another one?"], ["Blue."])
+    assert "raw_scores" not in result and result["raw_turn_scores"][0][1] == pytest.approx(turn2, abs=1e-5)
+    assert turn2 != pytest.approx(alone, abs=1e-6)  # turn 2 is read with turn 1 before it
+    assert result["scores"][0] == pytest.approx(sum(result["turn_scores"][0]) / 2, abs=1e-3)
+    assert result["turn_scores"][0] == pytest.approx(armorm_to_ten(result["raw_turn_scores"][0], (-1.0, 1.0)), abs=1e-3)

@@ -182,3 +182,30 @@ def test_grade_llm_command_never_leaks_the_key(server, tmp_path, monkeypatch, ca
     for text in (cache_text, out.read_text(), caplog.text, captured.out, captured.err):
         assert SECRET not in text
     assert server.auth and all(a == f"Bearer {SECRET}" for a in server.auth)  # it was sent, only to the endpoint
+
+
+def test_grade_llm_grades_the_second_turn_with_the_multi_turn_template(server, tmp_path, monkeypatch):
+    from alma.evaluation.grader import MULTI_TURN_HASH
+
+    if "alma.commands.external" not in alma.cli.COMMAND_MODULES:
+        monkeypatch.setattr(alma.cli, "COMMAND_MODULES", (*alma.cli.COMMAND_MODULES, "alma.commands.external"))
+    prompts, answers, out = tmp_path / "p.jsonl", tmp_path / "a.jsonl", tmp_path / "gpt4o.json"
+    write_jsonl(prompts, [{"id": "p0", "text": "first question", "benchmark": "mtbench", "category": "writing",
+                           "turns": ["second question"]}], "eval_prompt")  # fmt: skip
+    write_jsonl(answers, [{"prompt_id": "p0", "response_id": "p0/m", "text": "first answer", "turns": ["second answer"],
+                           "checkpoint": "m", "sample_index": 0, "sampling": {"temperature": 0.0}, "seed": 0}],
+                "response")  # fmt: skip
+    server.reply = lambda body: "Rating: [[4]]" if "second answer" in body["messages"][-1]["content"] else "[[8]]"
+    params = json.dumps({"base_url": server.url, "model": "gpt-4o", "max_retries": 0})
+    argv = ["grade-llm", "--name", "m", "--prompts", str(prompts), "--answers", str(answers), "--out", str(out),
+            "--params", params]  # fmt: skip
+    assert alma.cli.main(argv) == 0
+    first, second = (r["messages"][-1]["content"] for r in server.requests)
+    assert "first question" in first and "second" not in first  # turn 1: the single-answer template
+    assert second.index("first question") < second.index("first answer") < second.index("second question") \
+        < second.index("second answer") and "LAST question" in second  # turn 2: the whole conversation
+    result = read_json(out)
+    assert result["turn_scores"] == [[8.0, 4.0]] and result["scores"] == [6.0] and result["mean"] == 6.0
+    assert result["protocol"]["template_hash"] not in (TEMPLATE_HASH, MULTI_TURN_HASH)
+    cache = [json.loads(line) for line in (tmp_path / "gpt4o.json.cache.jsonl").read_text().splitlines()]
+    assert sorted(e["template_hash"] for e in cache) == sorted([TEMPLATE_HASH, MULTI_TURN_HASH])

@@ -54,9 +54,15 @@ def load_causal_lm(model_dir: str | Path, device: str | None = None, trust_remot
 
 def chat_texts(tokenizer, user_messages: Sequence[str]) -> list[str]:
     """Single-turn user messages rendered with the tokenizer's chat template (generation prompt on)."""
+    return conversation_texts(tokenizer, [[{"role": "user", "content": m}] for m in user_messages])
+
+
+def conversation_texts(tokenizer, conversations: Sequence[Sequence[dict[str, str]]]) -> list[str]:
+    """Conversations (lists of ``{"role", "content"}`` messages ending with a user turn) rendered with the
+    tokenizer's chat template, generation prompt on: the model continues with the next assistant turn."""
     return [
-        tokenizer.apply_chat_template([{"role": "user", "content": m}], add_generation_prompt=True, tokenize=False)
-        for m in user_messages
+        tokenizer.apply_chat_template(list(messages), add_generation_prompt=True, tokenize=False)
+        for messages in conversations
     ]
 
 
@@ -117,6 +123,10 @@ class HFBackend:
     def chat_texts(self, user_messages: Sequence[str]) -> list[str]:
         """Render single-turn user messages with the model's chat template (generation prompt on)."""
         return chat_texts(self.tokenizer, user_messages)
+
+    def conversation_texts(self, conversations: Sequence[Sequence[dict[str, str]]]) -> list[str]:
+        """Render multi-turn conversations (ending with a user turn) with the model's chat template."""
+        return conversation_texts(self.tokenizer, conversations)
 
     def _encode(self, texts: Sequence[str]) -> list[list[int]]:
         return encode_texts(self.tokenizer, texts)

@@ -1,7 +1,7 @@
 """Generation and judge scoring with vLLM (GPU): the backend the paper-scale rounds run on.
 
 Same interface as :class:`alma.backends.hf.HFBackend` for what the rounds need (``chat_texts``,
-``generate``, ``next_token_logprobs``); prompt embeddings stay on transformers, which exposes
+``conversation_texts``, ``generate``, ``next_token_logprobs``); prompt embeddings stay on transformers, which exposes
 hidden states. Differences that matter, and what we do about them:
 
 - Seeds: every prompt gets its own ``SamplingParams(seed=params.seed + i)``, so a prompt's samples
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from alma.backends.hf import chat_texts, encode_texts
+from alma.backends.hf import chat_texts, conversation_texts, encode_texts
 from alma.config import SamplingParams
 
 DEFAULT_MAX_LOGPROBS = 20
@@ -87,6 +87,10 @@ class VLLMBackend:
     def chat_texts(self, user_messages: Sequence[str]) -> list[str]:
         """Render single-turn user messages with the model's chat template (generation prompt on)."""
         return chat_texts(self.tokenizer, user_messages)
+
+    def conversation_texts(self, conversations: Sequence[Sequence[dict[str, str]]]) -> list[str]:
+        """Render multi-turn conversations (ending with a user turn) with the model's chat template."""
+        return conversation_texts(self.tokenizer, conversations)
 
     def _encode(self, texts: Sequence[str]) -> list[list[int]]:
         return encode_texts(self.tokenizer, texts)

@@ -12,14 +12,47 @@ import statistics
 
 from alma.commands import add_command, add_common, set_threads
 from alma.config import SamplingParams, derive_seed, from_dict, parse_params
-from alma.evaluation.grades import aligned, grade_record
+from alma.evaluation.grades import Conversation, aligned, by_turn, grade_record, graded_turns, mean_of_turns
 from alma.records import read_json, read_jsonl, write_json, write_jsonl
 
 
-def cmd_generate_answers(args) -> None:
-    """Greedy answers to one or more prompt sets; the base model is prompted 3-shot, others by chat."""
-    from alma.backends import open_backend
+def _answer_turn(backend, sampling, shots, histories: list[list[tuple[str, str]]], questions: list[str]) -> list[str]:
+    """One answer per question, each generated after its conversation so far (``histories``: (question, answer)).
+
+    With ``shots`` the base model continues the 3-shot text, earlier turns written as more request/answer
+    pairs; otherwise the conversation is rendered by the model's chat template.
+    """
     from alma.fewshot import ANSWER_STOP, answer_prompt, cut_at_stop
+
+    if shots:
+        texts = [answer_prompt(shots, q, h) for q, h in zip(questions, histories, strict=True)]
+        return [cut_at_stop(o[0], ANSWER_STOP) for o in backend.generate(texts, sampling, stop=ANSWER_STOP)]
+    conversations = [[m for q0, a0 in h for m in ({"role": "user", "content": q0}, {"role": "assistant", "content": a0})]
+                     + [{"role": "user", "content": q}] for q, h in zip(questions, histories, strict=True)]  # fmt: skip
+    return [o[0].strip() for o in backend.generate(backend.conversation_texts(conversations), sampling)]
+
+
+def _answer_followups(backend, sampling, shots, prompts: list[dict], first: list[str]) -> list[list[str]]:
+    """Answers to every prompt's follow-up ``turns``, turn by turn, each after the conversation so far."""
+    histories = [[(r["text"], a)] for r, a in zip(prompts, first, strict=True)]
+    answers: list[list[str]] = [[] for _ in prompts]
+    for k in range(max((len(r.get("turns") or []) for r in prompts), default=0)):
+        todo = [i for i, r in enumerate(prompts) if len(r.get("turns") or []) > k]
+        questions = [prompts[i]["turns"][k] for i in todo]
+        outputs = _answer_turn(backend, sampling, shots, [histories[i] for i in todo], questions)
+        for i, question, output in zip(todo, questions, outputs, strict=True):
+            answers[i].append(output)
+            histories[i].append((question, output))
+    return answers
+
+
+def cmd_generate_answers(args) -> None:
+    """Greedy answers to one or more prompt sets; the base model is prompted 3-shot, others by chat.
+
+    A prompt with follow-up ``turns`` (MT-Bench) gets one answer per turn: ``text`` answers the first,
+    ``turns`` the follow-ups, each generated after the whole conversation before it.
+    """
+    from alma.backends import open_backend
     from alma.models import resolve_model
 
     set_threads(args.threads)
@@ -34,24 +67,21 @@ def cmd_generate_answers(args) -> None:
         shots = [(d["prompt"], d["response"]) for d in demos]
     for prompts_path, out_path in zip(args.prompts, args.out, strict=True):
         prompts = read_jsonl(prompts_path, "eval_prompt")
-        if shots:
-            texts = [answer_prompt(shots, r["text"]) for r in prompts]
-            outputs = [[cut_at_stop(o[0], ANSWER_STOP)] for o in backend.generate(texts, sampling, stop=ANSWER_STOP)]
-            template = "fewshot-3"
-        else:
-            outputs = backend.generate(backend.chat_texts([r["text"] for r in prompts]), sampling)
-            template = "chat"
+        template = "fewshot-3" if shots else "chat"
+        first = _answer_turn(backend, sampling, shots, [[] for _ in prompts], [r["text"] for r in prompts])
+        followups = _answer_followups(backend, sampling, shots, prompts, first)
         records = [
             {
                 "prompt_id": r["id"],
                 "response_id": f"{r['id']}/{args.name}",
-                "text": o[0].strip(),
+                "text": o.strip(),
+                **({"turns": f} if r.get("turns") else {}),
                 "checkpoint": args.name,
                 "sample_index": 0,
                 "sampling": {**dataclasses.asdict(sampling), "template": template},
                 "seed": sampling.seed,
             }
-            for r, o in zip(prompts, outputs, strict=True)
+            for r, o, f in zip(prompts, first, followups, strict=True)
         ]
         write_jsonl(out_path, records, "response")
 
@@ -69,34 +99,36 @@ class Grading:
     """evaluator-specific protocol fields (ArmoRM's 0-10 map)"""
 
 
-def _grade_oracle(args, p, prompts: list[str], answers: list[str]) -> Grading:
+def _grade_oracle(args, p, conversations: list[Conversation]) -> Grading:
+    """The mini world's oracle grades the last question and its answer (its sets have no follow-up turns)."""
     from alma.mini.oracle import grade
     from alma.mini.universe import build_universe
 
     universe = build_universe(p["universe_seed"])
-    scores = [grade(universe, q, a) for q, a in zip(prompts, answers, strict=True)]
+    scores = [grade(universe, c[-2]["content"], c[-1]["content"]) for c in conversations]
     return Grading(scores, "mini-oracle-v1", "mini-oracle-v1")
 
 
-def _grade_reward_model(args, p, prompts: list[str], answers: list[str]) -> Grading:
-    from alma.evaluation.reward_model import reward_scores, to_ten_point
+def _grade_reward_model(args, p, conversations: list[Conversation]) -> Grading:
+    from alma.evaluation.reward_model import conversation_reward_scores, to_ten_point
     from alma.models import resolve_model
 
     manifest = read_json(args.reward_model)
     calibration = manifest["metrics"]["calibration"]
-    raw = reward_scores(resolve_model(args.reward_model), prompts, answers)
+    raw = conversation_reward_scores(resolve_model(args.reward_model), conversations)
     evaluator_id = f"reward-model:{manifest['config_hash']}"
     return Grading(to_ten_point(raw, calibration["low"], calibration["high"]), evaluator_id, evaluator_id)
 
 
-def _grade_armorm(args, p, prompts: list[str], answers: list[str]) -> Grading:
+def _grade_armorm(args, p, conversations: list[Conversation]) -> Grading:
     """ArmoRM's raw preference scores and their 0-10 map (an assumption, see alma.evaluation.armorm)."""
-    from alma.evaluation.armorm import DEFAULT_ANCHORS, armorm_scores, armorm_to_ten
+    from alma.evaluation.armorm import DEFAULT_ANCHORS, armorm_conversation_scores, armorm_to_ten
     from alma.models import resolve_model
 
     anchors = tuple(p.get("anchors") or DEFAULT_ANCHORS)
-    raw = armorm_scores(resolve_model(args.reward_model), prompts, answers, batch_size=p.get("batch_size", 8),
-                        trust_remote_code=bool(p.get("trust_remote_code")))  # fmt: skip
+    raw = armorm_conversation_scores(resolve_model(args.reward_model), conversations,
+                                     batch_size=p.get("batch_size", 8),
+                                     trust_remote_code=bool(p.get("trust_remote_code")))  # fmt: skip
     evaluator_id = f"armorm:{read_json(args.reward_model).get('base', '')}:anchors={anchors[0]},{anchors[1]}"
     protocol = {"to_ten": {"map": "clipped_affine", "anchors": list(anchors)}}
     return Grading(armorm_to_ten(raw, anchors), evaluator_id, "", raw=raw, protocol=protocol)
@@ -117,22 +149,25 @@ def cmd_grade(args) -> None:
     if args.evaluator in ("reward_model", "armorm") and not args.reward_model:
         raise ValueError(f"evaluator {args.evaluator} needs --reward-model <manifest>")
     sets = [aligned(q, a) for q, a in zip(args.prompts, args.answers, strict=True)]
-    grading = GRADERS[args.evaluator](args, p, [q["text"] for prompts, _ in sets for q in prompts],
-                                      [a["text"] for _, answers in sets for a in answers])  # fmt: skip
-    start = 0
-    for (prompts, answers), prompts_path, answers_path, out_path in zip(
-        sets, args.prompts, args.answers, args.out, strict=True
+    conversations, order = graded_turns(sets)  # turn 2 of MT-Bench is graded on the whole conversation
+    grading = GRADERS[args.evaluator](args, p, conversations)
+    sizes = [len(prompts) for prompts, _ in sets]
+    turn_scores = by_turn(order, grading.scores, sizes)
+    raw = None if grading.raw is None else by_turn(order, [round(float(x), 6) for x in grading.raw], sizes)
+    for s, ((prompts, answers), prompts_path, answers_path, out_path) in enumerate(
+        zip(sets, args.prompts, args.answers, args.out, strict=True)
     ):
-        end = start + len(prompts)
-        extra = {} if grading.raw is None else {"raw_scores": [round(float(x), 6) for x in grading.raw[start:end]]}
+        extra = {}
+        if raw is not None:  # per-turn lists only where a prompt has turns: single-turn files keep their format
+            multi = any(len(t) > 1 for t in raw[s])
+            extra = {"raw_turn_scores": raw[s]} if multi else {"raw_scores": [t[0] for t in raw[s]]}
         record = grade_record(
             name=args.name, evaluator=args.evaluator, evaluator_id=grading.evaluator_id,
             template_hash=grading.template_hash, prompts_path=prompts_path, answers_path=answers_path,
-            prompts=prompts, answers=answers, scores=grading.scores[start:end], extra=extra,
-            protocol_extra=grading.protocol,
+            prompts=prompts, answers=answers, scores=mean_of_turns(turn_scores[s]), extra=extra,
+            protocol_extra=grading.protocol, turn_scores=turn_scores[s],
         )  # fmt: skip
         write_json(out_path, record)
-        start = end
 
 
 def cmd_train_reward_model(args) -> None:

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from alma.commands import add_command, add_common, set_threads
 from alma.config import parse_params
-from alma.evaluation.grades import aligned, grade_record
+from alma.evaluation.grades import aligned, by_turn, grade_record, graded_turns, mean_of_turns
 from alma.records import read_json, read_jsonl, sha256_file, sha256_text, write_json, write_jsonl
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,14 @@ def cmd_hub_mirror(args) -> None:
 
 def _grade_llm_sets(args, p, base_url: str, model: str, api_key_env: str | None, endpoint: dict[str, Any]) -> None:
     """Grade every (prompts, answers) pair of files through one endpoint and write their grade files."""
-    from alma.evaluation.grader import TEMPLATE_HASH, TEMPLATE_VERSION, Grader, GraderError
+    from alma.evaluation.grader import (
+        MULTI_TURN_HASH,
+        MULTI_TURN_VERSION,
+        TEMPLATE_HASH,
+        TEMPLATE_VERSION,
+        Grader,
+        GraderError,
+    )
 
     cap = p.get("cost_cap_usd")
     spent = 0.0
@@ -91,19 +98,29 @@ def _grade_llm_sets(args, p, base_url: str, model: str, api_key_env: str | None,
             price_per_1k_out=p.get("price_per_1k_out", 0.0), timeout=p.get("timeout", 120.0),
             max_tokens=p.get("max_tokens", 512), backoff_s=p.get("backoff_s", 2.0), workers=p.get("workers", 1),
         )  # fmt: skip
+        conversations, order = graded_turns([(prompts, answers)])  # follow-up turns: multi-turn template
+        contexts = [[(c[k]["content"], c[k + 1]["content"]) for k in range(0, len(c) - 2, 2)] for c in conversations]
         try:
-            scores = grader.grade([q["text"] for q in prompts], [a["text"] for a in answers])
+            flat = grader.grade([c[-2]["content"] for c in conversations], [c[-1]["content"] for c in conversations],
+                                contexts)  # fmt: skip
         except GraderError as exc:
             raise ValueError(str(exc)) from None  # one line for the user, as for every input/environment error
+        turn_scores = by_turn(order, flat, [len(prompts)])[0]
+        scores = mean_of_turns(turn_scores)
         spent += grader.cost_usd
         counters = grader.counters()
+        template = {"template_version": TEMPLATE_VERSION}
+        template_hash = TEMPLATE_HASH
+        if any(len(t) > 1 for t in turn_scores):  # both templates graded this file: its hash covers both
+            template = {**template, "turn_template_version": MULTI_TURN_VERSION}
+            template_hash = sha256_text(json.dumps([TEMPLATE_HASH, MULTI_TURN_HASH]))
         extra = {"calls": counters["calls"], "cache_hits": counters["cache_hits"], "cost_usd": counters["cost_usd"],
-                 "grader": {"model": model, **endpoint, "template_version": TEMPLATE_VERSION, "temperature": 0.0,
+                 "grader": {"model": model, **endpoint, **template, "temperature": 0.0,
                             "max_tokens": grader.max_tokens}}  # fmt: skip
         write_json(out_path, grade_record(
             name=args.name, evaluator=args.evaluator, evaluator_id=f"llm-grader:{model}:{TEMPLATE_VERSION}",
-            template_hash=TEMPLATE_HASH, prompts_path=prompts_path, answers_path=answers_path, prompts=prompts,
-            answers=answers, scores=scores, extra=extra,
+            template_hash=template_hash, prompts_path=prompts_path, answers_path=answers_path, prompts=prompts,
+            answers=answers, scores=scores, extra=extra, turn_scores=turn_scores,
         ))  # fmt: skip
         log.info("%s: mean %s over %d answers (%d calls, %d cached, %.4f USD)", out_path,
                  statistics.fmean([s for s in scores if s is not None] or [float("nan")]), len(scores),
@@ -209,15 +226,30 @@ def cmd_alpacaeval(args) -> None:
     out = Path(args.out)
     work = Path(p.get("work_dir") or out.parent / f"{out.stem}_cache")  # alpaca-eval annotation cache: reruns are free
     annotator = prefer or p.get("annotator", OFFICIAL_ANNOTATOR)
-    result = run_alpacaeval(
-        model_outputs, reference_outputs, annotator, work, name, judge_id=judge_id or "local-judge"
-    )
+    protocol: dict[str, Any] = {}
+    if args.serve_model:
+        if prefer:
+            raise ValueError("--serve-model answers an alpaca-eval annotator config; the local judge needs no server")
+        from alma.evaluation.local_endpoint import served_endpoint, served_model_identity
+
+        served_id = served_model_identity(args.serve_model)
+        protocol["served_model"] = {"base": read_json(args.serve_model).get("base"), "identity": served_id,
+                                    "manifest_sha256": sha256_file(args.serve_model)}  # fmt: skip
+        # The server has no use for a real OpenAI key: it does not inherit one.
+        with served_endpoint(args.serve_model, threads=args.threads, timeout_s=p.get("serve_timeout_s", 600.0),
+                             hide_env=["OPENAI_API_KEY", "OPENAI_API_KEYS"]) as served:  # fmt: skip
+            result = run_alpacaeval(model_outputs, reference_outputs, annotator, work, name, judge_id=served_id,
+                                    base_url=served.base_url)  # fmt: skip
+    else:
+        result = run_alpacaeval(
+            model_outputs, reference_outputs, annotator, work, name, judge_id=judge_id or "local-judge"
+        )
     write_json(args.out, {
         "model": name, "benchmark": prompts[0]["benchmark"], "evaluator": args.evaluator, **result,
         "protocol": {"evaluator_id": f"alpacaeval:{result['annotator']}", "lc_glm": result["lc_glm"],
                      "reference": references[0]["checkpoint"], "prompt_set_sha256": sha256_file(args.prompts),
                      "generations_sha256": sha256_file(args.model_answers),
-                     "reference_sha256": sha256_file(args.reference_answers)},
+                     "reference_sha256": sha256_file(args.reference_answers), **protocol},
     })  # fmt: skip
 
 
@@ -284,6 +316,8 @@ def register(sub) -> None:
     for flag in ("--prompts", "--model-answers", "--reference-answers", "--out"):
         c.add_argument(flag, required=True)
     c.add_argument("--judge-manifest", help="local reward-model judge (else params.judge or the official annotator)")
+    c.add_argument("--serve-model", help="manifest of a local model answering the annotator config's OpenAI "
+                                         "requests, served by alma serve-openai on a free localhost port")  # fmt: skip
     c.add_argument("--name", help="model name (default: the answers' checkpoint)")
     c.add_argument("--evaluator", default="alpacaeval")
     add_common(c)

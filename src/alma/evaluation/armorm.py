@@ -103,14 +103,29 @@ def armorm_scores(
     Returns:
         One raw score per pair (higher is better).
     """
-    import torch
-
     if len(prompts) != len(answers):
         raise ValueError(f"{len(prompts)} prompts but {len(answers)} answers")
-    model, tok = _load(model_dir, trust_remote_code)
     conversations = [[{"role": "user", "content": p}, {"role": "assistant", "content": a}]
                      for p, a in zip(prompts, answers, strict=True)]  # fmt: skip
-    texts = [tok.apply_chat_template(c, tokenize=False) for c in conversations]
+    return armorm_conversation_scores(model_dir, conversations, batch_size, trust_remote_code, max_length)
+
+
+def armorm_conversation_scores(
+    model_dir: str | Path,
+    conversations: Sequence[Sequence[dict]],
+    batch_size: int = 8,
+    trust_remote_code: bool = False,
+    max_length: int | None = None,
+) -> list[float]:
+    """Raw ArmoRM preference scores of conversations, each ending with the scored assistant turn.
+
+    A multi-turn conversation (MT-Bench's second turn) is scored whole, as ArmoRM scores any
+    conversation: the reward is read at its last token. Arguments as for :func:`armorm_scores`.
+    """
+    import torch
+
+    model, tok = _load(model_dir, trust_remote_code)
+    texts = [tok.apply_chat_template(list(c), tokenize=False) for c in conversations]
     limit = max_length or getattr(model.config, "max_position_embeddings", None) or tok.model_max_length
     pad_ok = tok.pad_token_id is not None and tok.pad_token_id not in {tok.eos_token_id, tok.bos_token_id}
     step = batch_size if pad_ok else 1

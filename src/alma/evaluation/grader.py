@@ -7,8 +7,11 @@ serves itself (``alma grade-llm --serve-model``, :mod:`alma.evaluation.local_ser
 to 0-10; it is versioned and hashed (:data:`TEMPLATE_HASH`) so result files can refuse to mix
 grades made under different templates.
 
+A follow-up turn (MT-Bench's second question) is graded with a second versioned template,
+:data:`MULTI_TURN_TEMPLATE`, which shows the whole conversation and rates the last answer only.
+
 Every completed grading is appended to a JSON Lines cache keyed by sha256(model, template hash,
-prompt, answer): a rerun makes zero calls, and a run stopped by the cost cap resumes where it
+prompt, answer; earlier turns for a follow-up): a rerun makes zero calls, and a run stopped by the cost cap resumes where it
 stopped. The API key is read from the environment only when a call is needed, and it is never
 written to the cache, a result or a log message (errors name the environment variable instead).
 """
@@ -42,6 +45,36 @@ USER_TEMPLATE = (
 )
 TEMPLATE_HASH = sha256_text(json.dumps([TEMPLATE_VERSION, SYSTEM_PROMPT, USER_TEMPLATE]))
 """sha256 of the version, system prompt and user template: recorded in every grade file's protocol."""
+
+# MT-Bench's multi-turn single-answer grading, in our words: the grader sees the whole conversation
+# and grades only the assistant's last answer (a follow-up builds on the earlier turns).
+MULTI_TURN_VERSION = "alma-multi-turn-0to10-v1"
+MULTI_TURN_TEMPLATE = (
+    "Below is a conversation between a user and an AI assistant. Judge the quality of the assistant's answer to "
+    "the user's LAST question only; read the earlier turns as context for it. Weigh how helpful, relevant, "
+    "accurate and deep that answer is, how creative where creativity fits, how appropriately detailed, and how "
+    "well it follows up on the conversation. Do not let the answer's length or style sway you, and be as objective "
+    "as you can. First explain your assessment in a few sentences. Then give a rating from 0 (useless) through 5 "
+    '(average) to 10 (outstanding), written exactly in double square brackets on the last line, for example '
+    '"Rating: [[6]]".\n\n{context}[User question {turn}]\n{question}\n\n'
+    "[Start of the assistant's answer to question {turn}]\n{answer}\n[End of the assistant's answer to question {turn}]"
+)
+CONTEXT_TURN = "[User question {turn}]\n{question}\n\n[Assistant's answer to question {turn}]\n{answer}\n\n"
+MULTI_TURN_HASH = sha256_text(json.dumps([MULTI_TURN_VERSION, SYSTEM_PROMPT, MULTI_TURN_TEMPLATE, CONTEXT_TURN]))
+"""sha256 of the follow-up-turn template: keys the cache of follow-up gradings."""
+
+Context = Sequence[tuple[str, str]]
+"""Earlier (question, answer) turns of a conversation; empty for a first turn."""
+
+
+def grading_messages(prompt: str, answer: str, context: Context = ()) -> list[dict[str, str]]:
+    """The chat messages that grade one answer: the single-answer template, or with ``context`` the multi-turn one."""
+    if not context:
+        user = USER_TEMPLATE.format(question=prompt, answer=answer)
+    else:
+        earlier = "".join(CONTEXT_TURN.format(turn=k + 1, question=q, answer=a) for k, (q, a) in enumerate(context))
+        user = MULTI_TURN_TEMPLATE.format(context=earlier, turn=len(context) + 1, question=prompt, answer=answer)
+    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 _RATING = re.compile(r"\[\[\s*(\d+(?:\.\d+)?)\s*\]\]")
 _RATING_LOOSE = re.compile(r"\[\s*(\d+(?:\.\d+)?)\s*\]")
@@ -77,9 +110,11 @@ def parse_rating(reply: str) -> float | None:
     return None
 
 
-def cache_key(model: str, prompt: str, answer: str) -> str:
-    """sha256 identifying one grading: grader model, template, prompt and answer."""
-    return sha256_text(json.dumps([model, TEMPLATE_HASH, prompt, answer]))
+def cache_key(model: str, prompt: str, answer: str, context: Context = ()) -> str:
+    """sha256 identifying one grading: grader model, template, prompt and answer (and earlier turns, if any)."""
+    if not context:
+        return sha256_text(json.dumps([model, TEMPLATE_HASH, prompt, answer]))
+    return sha256_text(json.dumps([model, MULTI_TURN_HASH, [list(t) for t in context], prompt, answer]))
 
 
 class Grader:
@@ -234,10 +269,9 @@ class Grader:
                                   f"{exc.status_code}{detail}{hint}") from None  # fmt: skip
         raise AssertionError("unreachable")
 
-    def _grade_one(self, key: str, prompt: str, answer: str) -> float | None:
+    def _grade_one(self, key: str, prompt: str, answer: str, context: Context = ()) -> float | None:
         """Grade one pair, retrying replies without a rating; cache and return the rating (None if none)."""
-        messages = [{"role": "system", "content": SYSTEM_PROMPT},
-                    {"role": "user", "content": USER_TEMPLATE.format(question=prompt, answer=answer)}]  # fmt: skip
+        messages = grading_messages(prompt, answer, context)
         reply, rating, attempts = "", None, 0
         usage_in = usage_out = 0
         while attempts <= self.max_retries:
@@ -261,17 +295,22 @@ class Grader:
                 break
             log.debug("grader reply without a [[rating]] (attempt %d)", attempts)
         with self._lock:
-            self._store({"key": key, "model": self.model, "template_hash": TEMPLATE_HASH, "rating": rating,
+            template_hash = MULTI_TURN_HASH if context else TEMPLATE_HASH
+            self._store({"key": key, "model": self.model, "template_hash": template_hash, "rating": rating,
                          "reply": reply, "attempts": attempts,
                          "usage": {"prompt_tokens": usage_in, "completion_tokens": usage_out}})  # fmt: skip
         return rating
 
-    def grade(self, prompts: Sequence[str], answers: Sequence[str]) -> list[float | None]:
+    def grade(
+        self, prompts: Sequence[str], answers: Sequence[str], contexts: Sequence[Context] | None = None
+    ) -> list[float | None]:
         """Grade answers 0-10.
 
         Args:
             prompts: user questions.
             answers: answers aligned with ``prompts``.
+            contexts: earlier (question, answer) turns of each pair's conversation; a pair with any is graded
+                with the multi-turn template (default: none, every pair is a first turn).
 
         Returns:
             One rating per pair (None where the grader never gave a parsable rating).
@@ -283,18 +322,19 @@ class Grader:
         """
         if len(prompts) != len(answers):
             raise ValueError(f"{len(prompts)} prompts but {len(answers)} answers")
-        keys = [cache_key(self.model, p, a) for p, a in zip(prompts, answers, strict=True)]
-        todo: dict[str, tuple[str, str]] = {}
-        for key, prompt, answer in zip(keys, prompts, answers, strict=True):
+        contexts = contexts if contexts is not None else [()] * len(prompts)
+        keys = [cache_key(self.model, p, a, c) for p, a, c in zip(prompts, answers, contexts, strict=True)]
+        todo: dict[str, tuple[str, str, Context]] = {}
+        for key, prompt, answer, context in zip(keys, prompts, answers, contexts, strict=True):
             if key in self._cache:
                 self.cache_hits += 1
             elif key not in todo:  # identical pairs are graded once
-                todo[key] = (prompt, answer)
+                todo[key] = (prompt, answer, context)
         self._done, self._total = len(keys) - len(todo), len(keys)  # progress, for the cost-cap message
         if todo:
             log.info("grading %d answers with %s (%d cached)", len(todo), self.model, self._done)
             with ThreadPoolExecutor(max_workers=self.workers) as pool:
-                futures = [pool.submit(self._grade_one, key, p, a) for key, (p, a) in todo.items()]
+                futures = [pool.submit(self._grade_one, key, p, a, c) for key, (p, a, c) in todo.items()]
                 finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
                 failed = [f for f in finished if f.exception() is not None]
                 if failed:

@@ -2,7 +2,9 @@
 
 Every evaluator that grades answers one at a time (the mini oracle, the reward model, ArmoRM and the
 LLM grader) writes its files through :func:`grade_record`, so the tables read one format and can
-refuse to mix grades made under different protocols (``alma.paper.curve.PROTOCOL_KEYS``).
+refuse to mix grades made under different protocols (``alma.paper.curve.PROTOCOL_KEYS``). A prompt
+with follow-up ``turns`` (MT-Bench) is graded turn by turn, each turn on the conversation up to its
+answer, and scored as the mean of its turns (:func:`graded_turns`, :func:`mean_of_turns`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,53 @@ def aligned(prompts_path: str, answers_path: str) -> tuple[list[dict], list[dict
     return prompts, answers
 
 
+Conversation = list[dict[str, str]]
+"""``{"role", "content"}`` messages, alternating user and assistant, ending with the graded answer."""
+
+
+def turn_conversations(prompt: dict, answer: dict) -> list[Conversation]:
+    """The conversation up to each answered turn of one prompt (one entry for a prompt without ``turns``).
+
+    Raises:
+        ValueError: the answer does not answer every turn of the prompt (answers made before
+            multi-turn answering; regenerate them).
+    """
+    questions = [prompt["text"], *(prompt.get("turns") or [])]
+    replies = [answer["text"], *(answer.get("turns") or [])]
+    if len(replies) != len(questions):
+        raise ValueError(f"prompt {prompt['id']}: {len(questions)} turns but its answer has {len(replies)} "
+                         "(answers made before multi-turn answering: regenerate them)")  # fmt: skip
+    messages = [m for q, a in zip(questions, replies, strict=True)
+                for m in ({"role": "user", "content": q}, {"role": "assistant", "content": a})]  # fmt: skip
+    return [messages[: 2 * (k + 1)] for k in range(len(questions))]
+
+
+def graded_turns(sets: list[tuple[list[dict], list[dict]]]) -> tuple[list[Conversation], list[tuple[int, int]]]:
+    """Every answer turn of several (prompts, answers) sets to grade, in grading order, and its (set, prompt).
+
+    First turns of every set come first, in today's order, and follow-up turns after them: a set
+    without ``turns`` is graded exactly as by single-turn grading (same items, same batches).
+    """
+    per_set = [[turn_conversations(q, a) for q, a in zip(prompts, answers, strict=True)] for prompts, answers in sets]
+    order = [(s, i, 0) for s, convs in enumerate(per_set) for i in range(len(convs))]
+    order += [(s, i, t) for s, convs in enumerate(per_set) for i, c in enumerate(convs) for t in range(1, len(c))]
+    return [per_set[s][i][t] for s, i, t in order], [(s, i) for s, i, _ in order]
+
+
+def by_turn(order: list[tuple[int, int]], values: list, sizes: list[int]) -> list[list[list]]:
+    """Values aligned with :func:`graded_turns`' order, regrouped per set, per prompt, per turn."""
+    out: list[list[list]] = [[[] for _ in range(n)] for n in sizes]
+    for (s, i), value in zip(order, values, strict=True):
+        out[s][i].append(value)  # a prompt's turns come in order, first turns before every follow-up
+    return out
+
+
+def mean_of_turns(turn_scores: list[list[float | None]]) -> list[float | None]:
+    """Each prompt's score: the mean of its turn scores (MT-Bench's score); None when a turn has no grade."""
+    return [None if any(s is None for s in t) else (t[0] if len(t) == 1 else statistics.fmean(t))
+            for t in turn_scores]  # fmt: skip
+
+
 def grade_record(
     *,
     name: str,
@@ -39,6 +88,7 @@ def grade_record(
     scores: list[float | None],
     extra: dict[str, Any] | None = None,
     protocol_extra: dict[str, Any] | None = None,
+    turn_scores: list[list[float | None]] | None = None,
 ) -> dict[str, Any]:
     """One grade file: per-prompt scores (None where the evaluator gave none) plus the protocol they were made under.
 
@@ -51,9 +101,11 @@ def grade_record(
         answers_path: the graded answers (hashed into the protocol).
         prompts: its eval_prompt records.
         answers: its response records, aligned with ``prompts``.
-        scores: 0-10 scores aligned with ``prompts``.
+        scores: 0-10 scores aligned with ``prompts`` (for prompts with ``turns``, the mean of their turns).
         extra: top-level fields of one evaluator (raw scores, call counters).
         protocol_extra: protocol fields of one evaluator (e.g. ArmoRM's 0-10 map).
+        turn_scores: per-prompt lists of per-turn scores; written as ``turn_scores`` only when some
+            prompt has more than one turn, so files of single-turn sets keep their exact bytes.
     """
     valid = [s for s in scores if s is not None]
     protocol = {
@@ -76,5 +128,7 @@ def grade_record(
         "n": len(scores),
         "n_missing": len(scores) - len(valid),
         "protocol": protocol,
+        **({"turn_scores": [[None if s is None else round(float(s), 4) for s in t] for t in turn_scores]}
+           if turn_scores and any(len(t) > 1 for t in turn_scores) else {}),
         **(extra or {}),
     }

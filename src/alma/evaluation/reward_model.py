@@ -93,14 +93,18 @@ def train_reward_model(
 
 def _scores(model, tok, prompts: Sequence[str], responses: Sequence[str], batch_size: int) -> list[float]:
     """Raw rewards of (prompt, response) pairs under the chat template, exactly as in training."""
-    import torch
-
     if len(prompts) != len(responses):
         raise ValueError(f"{len(prompts)} prompts but {len(responses)} responses")
-    texts = [
-        tok.apply_chat_template([{"role": "user", "content": p}, {"role": "assistant", "content": r}], tokenize=False)
-        for p, r in zip(prompts, responses, strict=True)
-    ]
+    conversations = [[{"role": "user", "content": p}, {"role": "assistant", "content": r}]
+                     for p, r in zip(prompts, responses, strict=True)]  # fmt: skip
+    return _conversation_scores(model, tok, conversations, batch_size)
+
+
+def _conversation_scores(model, tok, conversations: Sequence[Sequence[dict]], batch_size: int) -> list[float]:
+    """Raw rewards of conversations (each ending with the scored assistant turn) under the chat template."""
+    import torch
+
+    texts = [tok.apply_chat_template(list(c), tokenize=False) for c in conversations]
     limit = min(tok.model_max_length, getattr(model.config, "max_position_embeddings", tok.model_max_length))
     tok.padding_side = "right"  # the classifier reads the last non-pad token either way; right keeps positions plain
     tok.truncation_side = "left"  # the reward is read at the end, so never cut the end of a long answer
@@ -148,6 +152,15 @@ def reward_scores(
     """
     model, tok = load_reward_model(model_dir)
     return _scores(model, tok, prompts, responses, batch_size)
+
+
+def conversation_reward_scores(
+    model_dir: str | Path, conversations: Sequence[Sequence[dict]], batch_size: int = 32
+) -> list[float]:
+    """Raw rewards of conversations, each a list of ``{"role", "content"}`` messages ending with the scored
+    assistant turn (a second turn is scored with the first question and answer before it)."""
+    model, tok = load_reward_model(model_dir)
+    return _conversation_scores(model, tok, conversations, batch_size)
 
 
 def calibration(
