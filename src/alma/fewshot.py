@@ -22,9 +22,7 @@ SYNTHESIS_ITEM = "{number}. {prompt}\n"
 SYNTHESIS_STOP = ("\n",)
 
 
-def answer_prompt(
-    examples: Sequence[tuple[str, str]], prompt: str, history: Sequence[tuple[str, str]] = ()
-) -> str:
+def answer_prompt(examples: Sequence[tuple[str, str]], prompt: str, history: Sequence[tuple[str, str]] = ()) -> str:
     """Build a k-shot answering prompt; the model continues after ``Answer:``.
 
     Args:

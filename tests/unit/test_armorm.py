@@ -102,4 +102,6 @@ def test_grade_armorm_scores_the_second_turn_on_the_whole_conversation(tiny_clas
     assert "raw_scores" not in result and result["raw_turn_scores"][0][1] == pytest.approx(turn2, abs=1e-5)
     assert turn2 != pytest.approx(alone, abs=1e-6)  # turn 2 is read with turn 1 before it
     assert result["scores"][0] == pytest.approx(sum(result["turn_scores"][0]) / 2, abs=1e-3)
-    assert result["turn_scores"][0] == pytest.approx(armorm_to_ten(result["raw_turn_scores"][0], (-1.0, 1.0)), abs=1e-3)
+    assert result["turn_scores"][0] == pytest.approx(
+        armorm_to_ten(result["raw_turn_scores"][0], (-1.0, 1.0)), abs=1e-3
+    )

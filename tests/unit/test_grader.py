@@ -202,8 +202,13 @@ def test_grade_llm_grades_the_second_turn_with_the_multi_turn_template(server, t
     assert alma.cli.main(argv) == 0
     first, second = (r["messages"][-1]["content"] for r in server.requests)
     assert "first question" in first and "second" not in first  # turn 1: the single-answer template
-    assert second.index("first question") < second.index("first answer") < second.index("second question") \
-        < second.index("second answer") and "LAST question" in second  # turn 2: the whole conversation
+    assert (
+        second.index("first question")
+        < second.index("first answer")
+        < second.index("second question")
+        < second.index("second answer")
+        and "LAST question" in second
+    )  # turn 2: the whole conversation
     result = read_json(out)
     assert result["turn_scores"] == [[8.0, 4.0]] and result["scores"] == [6.0] and result["mean"] == 6.0
     assert result["protocol"]["template_hash"] not in (TEMPLATE_HASH, MULTI_TURN_HASH)

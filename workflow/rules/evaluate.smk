@@ -67,7 +67,7 @@ rule alpacaeval:
         container_for("eval")
     params:
         section=alpacaeval_section(),
-        judge=judge_manifest_flag,
+        judge=alpacaeval_model_flags,
     shell:
         "alma alpacaeval --prompts {input.prompts} --model-answers {input.answers}"
         " --reference-answers {input.reference} {params.judge} --name {wildcards.model}"

@@ -42,6 +42,8 @@ if config["reward_model"].get("build") == "armorm_standin":
             f"{config['reward_model']['path']}/manifest.json",
         log:
             f"{S_LOGS}/reward_model/build_armorm_standin.log",
+        benchmark:
+            f"{S_BENCH}/build_armorm_standin/model.tsv"
         container:
             container_for("train")
         threads: 2

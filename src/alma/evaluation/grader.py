@@ -55,7 +55,7 @@ MULTI_TURN_TEMPLATE = (
     "accurate and deep that answer is, how creative where creativity fits, how appropriately detailed, and how "
     "well it follows up on the conversation. Do not let the answer's length or style sway you, and be as objective "
     "as you can. First explain your assessment in a few sentences. Then give a rating from 0 (useless) through 5 "
-    '(average) to 10 (outstanding), written exactly in double square brackets on the last line, for example '
+    "(average) to 10 (outstanding), written exactly in double square brackets on the last line, for example "
     '"Rating: [[6]]".\n\n{context}[User question {turn}]\n{question}\n\n'
     "[Start of the assistant's answer to question {turn}]\n{answer}\n[End of the assistant's answer to question {turn}]"
 )
@@ -75,6 +75,7 @@ def grading_messages(prompt: str, answer: str, context: Context = ()) -> list[di
         earlier = "".join(CONTEXT_TURN.format(turn=k + 1, question=q, answer=a) for k, (q, a) in enumerate(context))
         user = MULTI_TURN_TEMPLATE.format(context=earlier, turn=len(context) + 1, question=prompt, answer=answer)
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+
 
 _RATING = re.compile(r"\[\[\s*(\d+(?:\.\d+)?)\s*\]\]")
 _RATING_LOOSE = re.compile(r"\[\s*(\d+(?:\.\d+)?)\s*\]")

@@ -128,7 +128,10 @@ def grade_record(
         "n": len(scores),
         "n_missing": len(scores) - len(valid),
         "protocol": protocol,
-        **({"turn_scores": [[None if s is None else round(float(s), 4) for s in t] for t in turn_scores]}
-           if turn_scores and any(len(t) > 1 for t in turn_scores) else {}),
+        **(
+            {"turn_scores": [[None if s is None else round(float(s), 4) for s in t] for t in turn_scores]}
+            if turn_scores and any(len(t) > 1 for t in turn_scores)
+            else {}
+        ),
         **(extra or {}),
     }
