@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: venv demo ablations test test-fast test-slurm test-containers lint bench lock dry-run-paper clean
+.PHONY: venv demo small ablations test test-fast test-slurm test-containers lint bench lock dry-run-paper clean
 
 venv: $(VENV)/.installed
 
@@ -27,6 +27,11 @@ demo: venv
 	snakemake --workflow-profile profiles/local --cores $(CORES)
 	snakemake --workflow-profile profiles/local --report results/mini/paper/report.html
 	@echo "results: results/mini/paper/ (report.html, round_curve.csv, figures/, tables/)"
+
+# The paper's code path on CPU: every rule of config/paper.yaml's DAG on SmolLM2-135M and the hub mirror.
+small: venv
+	snakemake --workflow-profile profiles/local --cores $(CORES) --configfile config/small.yaml
+	@echo "results: results/small/paper/ (round_curve.csv, figures/, tables/, check.csv)"
 
 # Tables 3-6 (after `make demo`): each config/ablations/*.yaml run reuses results/mini's upstream
 # (shared_run) and redoes only its rounds; then the default run builds the tables and the report.
@@ -67,4 +72,4 @@ lock:
 	rm -rf .venv-lock
 
 clean:
-	rm -rf results/mini results/test logs benchmarks/mini benchmarks/test .snakemake
+	rm -rf results/mini results/test results/small logs benchmarks/mini benchmarks/test benchmarks/small .snakemake

@@ -82,6 +82,7 @@ def test_parse_rating():
     assert parse_rating("Good. Rating: [[8]]") == 8.0
     assert parse_rating('Format: "[[6]]". Verdict: [[9.5]]') == 9.5
     assert parse_rating("Rating: [4]") == 4.0
+    assert parse_rating("[Rating: 7]") == 7.0 and parse_rating("rating: 3, since it is vague") == 3.0
     assert parse_rating("Rating: [[11]]") is None and parse_rating("no rating") is None
 
 

@@ -79,6 +79,8 @@ def grading_messages(prompt: str, answer: str, context: Context = ()) -> list[di
 
 _RATING = re.compile(r"\[\[\s*(\d+(?:\.\d+)?)\s*\]\]")
 _RATING_LOOSE = re.compile(r"\[\s*(\d+(?:\.\d+)?)\s*\]")
+# "Rating: 6" or "[Rating: 6]": the template's own label without the brackets; small graders write it.
+_RATING_LABEL = re.compile(r"Rating:\s*\[{0,2}\s*(\d+(?:\.\d+)?)", re.IGNORECASE)
 
 
 class GraderError(RuntimeError):
@@ -103,7 +105,7 @@ def parse_rating(reply: str) -> float | None:
         The LAST ``[[x]]`` (the verdict follows the explanation; an earlier one may be quoted), falling
         back to the last ``[x]``; None when absent or outside 0-10.
     """
-    for pattern in (_RATING, _RATING_LOOSE):
+    for pattern in (_RATING, _RATING_LOOSE, _RATING_LABEL):
         found = pattern.findall(reply or "")
         if found:
             value = float(found[-1])
@@ -342,7 +344,9 @@ class Grader:
                     for future in futures:
                         future.cancel()  # stop promptly: later calls would hit the same cap or outage
                     raise failed[0].exception()
-        ratings = [self._cache[key]["rating"] for key in keys]
+        # Ratings are re-read from the cached replies, so a parser fix reaches replies already paid for.
+        ratings = [parse_rating(self._cache[key].get("reply", "")) if "reply" in self._cache[key]
+                   else self._cache[key]["rating"] for key in keys]  # fmt: skip
         self.missing += sum(r is None for r in ratings)
         return ratings
 
