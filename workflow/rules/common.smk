@@ -244,7 +244,8 @@ def llm_grader_section():
 
 def alpacaeval_inputs(wildcards):
     """Prompts, the model's answers, the reference outputs, (reward-model annotator) the judge and
-    (`evaluation.alpacaeval.serve`) the model served locally to answer the annotator config's requests."""
+    (`evaluation.alpacaeval.serve`) the model served locally to answer the annotator config's requests.
+    """
     ae = config["evaluation"]["alpacaeval"]
     prompt_set = ae["prompt_set"]
     inputs = {
@@ -262,7 +263,9 @@ def alpacaeval_inputs(wildcards):
     if served:
         inputs["serve"] = judge_manifest() if served == "judge" else manifest_of(served)
         if not inputs["serve"]:
-            raise ValueError("evaluation.alpacaeval.serve: judge, but the oracle judge is no model to serve")
+            raise ValueError(
+                "evaluation.alpacaeval.serve: judge, but the oracle judge is no model to serve"
+            )
     return inputs
 
 
@@ -281,7 +284,11 @@ def judge_manifest_flag(wildcards, input):
 
 def alpacaeval_model_flags(wildcards, input):
     """`--judge-manifest` and `--serve-model` of the alpacaeval rule (empty for neither: the command is unchanged)."""
-    return " ".join(f for f in (judge_manifest_flag(wildcards, input), serve_flag(wildcards, input)) if f)
+    return " ".join(
+        f
+        for f in (judge_manifest_flag(wildcards, input), serve_flag(wildcards, input))
+        if f
+    )
 
 
 def lmeval_inputs(wildcards):

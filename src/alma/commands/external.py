@@ -142,7 +142,8 @@ def cmd_grade_llm(args) -> None:
 
     # The served weights name the grader (and key its cache): other weights under the same name regrade.
     model = f"{p.get('model') or 'local'}@{served_model_identity(args.serve_model)}"
-    endpoint = {"endpoint": "alma serve-openai (127.0.0.1)", "served_model": read_json(args.serve_model).get("base")}
+    endpoint = {"endpoint": "alma serve-openai (127.0.0.1)", "served_model": args.serve_model,
+                "served_model_base": read_json(args.serve_model).get("base")}  # fmt: skip
     # The local server accepts any key; a placeholder fills the header, the real key stays out of its process.
     os.environ[LOCAL_KEY_ENV] = "local-placeholder"
     hidden = [p.get("api_key_env", "OPENAI_API_KEY"), LOCAL_KEY_ENV]
