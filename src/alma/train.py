@@ -8,6 +8,7 @@ one instead of step zero.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import time
@@ -18,6 +19,7 @@ from typing import Any
 from alma.config import TrainParams
 from alma.records import read_jsonl, write_jsonl
 
+log = logging.getLogger(__name__)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
@@ -155,6 +157,22 @@ def _finish(trainer, out_dir: Path, tokenizer, started: float) -> dict[str, Any]
     }
 
 
+def over_length(tokenizer, conversations: Sequence[list[dict]], max_length: int) -> int:
+    """How many chats render to more than ``max_length`` tokens, which TRL then truncates from the right.
+
+    A truncated example loses the end of its answer (a judge example loses its ``[[rating]]``, and TRL
+    drops it as fully masked), so the count is recorded in the manifest and logged, never silent.
+    """
+    lengths = (
+        len(tokenizer.apply_chat_template(c, tokenize=True, return_dict=True)["input_ids"]) for c in conversations
+    )
+    count = sum(length > max_length for length in lengths)
+    if count:
+        log.warning("%d of %d training examples exceed max_length %d tokens and are truncated",
+                    count, len(conversations), max_length)  # fmt: skip
+    return count
+
+
 def _load(base_dir: str | Path):
     import torch
     from transformers import AutoModelForCausalLM
@@ -203,6 +221,7 @@ def train_sft(
     return {
         **_finish(trainer, out_dir, tokenizer, started),
         "examples": len(rows),
+        "truncated_examples": over_length(tokenizer, [r["messages"] for r in rows], params.max_length),
         "resumed_from_step": _resume_step(resume),
     }
 
@@ -225,6 +244,11 @@ def train_dpo(
     return {
         **_finish(trainer, out_dir, tokenizer, started),
         "pairs": len(rows),
+        "truncated_pairs": over_length(
+            tokenizer,
+            [r["prompt"] + max(r["chosen"], r["rejected"], key=lambda m: len(m[0]["content"])) for r in rows],
+            params.max_length,
+        ),
         "resumed_from_step": _resume_step(resume),
     }
 

@@ -11,6 +11,7 @@ from alma.train import (
     accumulation_plan,
     common_args,
     last_checkpoint,
+    over_length,
     train_dpo,
     train_sft,
     trainer_checkpointing,
@@ -36,7 +37,7 @@ def test_sft_trains_saves_and_cleans_checkpoints(tiny_model_dir, tmp_path):
     params = TrainParams(epochs=1, learning_rate=1e-3, batch_size=8, max_length=64, save_steps=2)
     out = tmp_path / "model"
     metrics = train_sft(tiny_model_dir, [data], out, params, seed=3)
-    assert metrics["steps"] == 3 and metrics["examples"] == 24
+    assert metrics["steps"] == 3 and metrics["examples"] == 24 and metrics["truncated_examples"] == 0
     assert (out / "model.safetensors").exists() and (out / "tokenizer.json").exists()
     assert not (out / "checkpoints").exists()  # only the final weights remain beside the manifest
 
@@ -198,3 +199,13 @@ def test_a_global_batch_of_8_in_micro_batches_of_2_accumulates_4(tiny_model_dir,
     metrics = train_sft(tiny_model_dir, [data], tmp_path / "model", params, seed=0)
     assert (metrics["micro_batch_size"], metrics["gradient_accumulation_steps"]) == (2, 4)
     assert metrics["steps"] == 2  # 16 examples, 8 per optimizer step
+
+
+def test_examples_longer_than_max_length_are_counted(tiny_model_dir):
+    from alma.backends.hf import load_tokenizer
+
+    tokenizer = load_tokenizer(tiny_model_dir)
+    long_chat = [{"role": "user", "content": "Tell me."}, {"role": "assistant", "content": "word " * 200}]
+    short = chats(3)
+    assert over_length(tokenizer, [c["messages"] for c in short] + [long_chat], max_length=64) == 1
+    assert over_length(tokenizer, [long_chat], max_length=4096) == 0
