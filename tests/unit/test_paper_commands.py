@@ -62,7 +62,7 @@ def test_strict_check_exits_nonzero_when_numbers_are_off(tmp_path, capsys):
 def test_estimate_merges_config_files_like_snakemake(tmp_path, capsys):
     base = tmp_path / "config.yaml"
     base.write_text(
-        "rounds: {feedback_rounds: 4, prompts_per_round: 96, responses_per_prompt: 8}\n"
+        "world: mini\nrounds: {feedback_rounds: 4, prompts_per_round: 96, responses_per_prompt: 8}\n"
         "prompt_synthesis: {pool_size: 1200}\njudge: {distill_pairs: 400}\n"
         "evaluation: {benchmarks: {lima: 40}, evaluators: [oracle, reward_model]}\n"
     )
@@ -72,8 +72,11 @@ def test_estimate_merges_config_files_like_snakemake(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "total" in printed and "61,440" in printed
     assert str(50000 * 8 * 4 + 1200) in (tmp_path / "e.csv").read_text()
-    with pytest.raises(SystemExit, match="pass config/config.yaml first"):
-        _run("estimate", "--configfile", override)
+    # an overlay alone goes over the embedded default, as in the workflow (alma.config.needs_default_config)
+    assert _run("estimate", "--configfile", override, "--gpu", "h200", "--output", tmp_path / "o.csv") == 0
+    assert "config/config.yaml" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="whole run config"):  # alma.cli turns it into one line, exit 2
+        _run("estimate", "--configfile", override, base)
 
 
 def test_workflow_spellings_of_the_options_are_accepted(tmp_path):
