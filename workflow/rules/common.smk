@@ -283,7 +283,7 @@ def judge_manifest_flag(wildcards, input):
 
 
 def alpacaeval_model_flags(wildcards, input):
-    """`--judge-manifest` and `--serve-model` of the alpacaeval rule (empty for neither: the command is unchanged)."""
+    """`--judge-manifest` and `--serve-model` of the alpacaeval jobs (empty for neither, so the command is unchanged)."""
     return " ".join(
         f
         for f in (judge_manifest_flag(wildcards, input), serve_flag(wildcards, input))
