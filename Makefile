@@ -23,23 +23,27 @@ $(VENV)/.installed: envs/cpu.txt envs/checkpoints.txt pyproject.toml
 	$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
+# Each run first removes the lock an earlier, killed run left behind (`alma unlock-stale`, given the
+# same arguments; it refuses while a live run holds the lock), so after a crash the same command resumes.
+resume = alma unlock-stale -- $(1) && snakemake $(1)
+
 demo: venv
-	snakemake --workflow-profile profiles/local --cores $(CORES)
+	$(call resume,--workflow-profile profiles/local --cores $(CORES))
 	snakemake --workflow-profile profiles/local --report results/mini/paper/report.html
 	@echo "results: results/mini/paper/ (report.html, round_curve.csv, figures/, tables/)"
 
 # The paper's code path on CPU: every rule of config/paper.yaml's DAG on SmolLM2-135M and the hub mirror.
 small: venv
-	snakemake --workflow-profile profiles/local --cores $(CORES) --configfile config/small.yaml
+	$(call resume,--workflow-profile profiles/local --cores $(CORES) --configfile config/small.yaml)
 	@echo "results: results/small/paper/ (round_curve.csv, figures/, tables/, check.csv)"
 
 # Tables 3-6 (after `make demo`): each config/ablations/*.yaml run reuses results/mini's upstream
 # (shared_run) and redoes only its rounds; then the default run builds the tables and the report.
 ablations: venv
 	for cfg in config/ablations/*.yaml; do \
-		snakemake --workflow-profile profiles/local --cores $(CORES) --configfile $$cfg || exit 1; \
+		$(call resume,--workflow-profile profiles/local --cores $(CORES) --configfile $$cfg) || exit 1; \
 	done
-	snakemake --workflow-profile profiles/local --cores $(CORES) ablations
+	$(call resume,--workflow-profile profiles/local --cores $(CORES) ablations)
 	snakemake --workflow-profile profiles/local --report results/mini/paper/report.html all ablations
 
 test: venv

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "alma.commands.judging",
     "alma.commands.evaluating",
     "alma.commands.external",
+    "alma.commands.recovery",
     "alma.paper.commands",
 )
 
