@@ -223,13 +223,21 @@ def grader_serve():
     return config.get("grader", {}).get("serve")
 
 
+def served_manifest(key, served):
+    """The manifest a `serve` key names: `judge` is the rounds' fixed judge (it answers in the
+    grader's [[rating]] format), any other value a model of the run (base, instruct)."""
+    manifest = judge_manifest() if served == "judge" else manifest_of(served)
+    if not manifest:
+        raise WorkflowError(f"{key}: judge, but the oracle judge is no model to serve")
+    return manifest
+
+
 def llm_grader_inputs(wildcards):
-    """Prompts and answers; with `grader.serve`, the served model's manifest too (`judge`: the fixed
-    judge of the rounds, which answers in the grader's [[rating]] format)."""
+    """Prompts and answers; with `grader.serve`, the served model's manifest too."""
     inputs = grader_inputs(wildcards)
     served = grader_serve()
     if served:
-        inputs["serve"] = judge_manifest() if served == "judge" else manifest_of(served)
+        inputs["serve"] = served_manifest("grader.serve", served)
     return inputs
 
 
@@ -261,11 +269,7 @@ def alpacaeval_inputs(wildcards):
         inputs["judge"] = f"{S}/reward_model/manifest.json"
     served = ae.get("serve")
     if served:
-        inputs["serve"] = judge_manifest() if served == "judge" else manifest_of(served)
-        if not inputs["serve"]:
-            raise ValueError(
-                "evaluation.alpacaeval.serve: judge, but the oracle judge is no model to serve"
-            )
+        inputs["serve"] = served_manifest("evaluation.alpacaeval.serve", served)
     return inputs
 
 

@@ -12,7 +12,15 @@ import statistics
 
 from alma.commands import add_command, add_common, set_threads
 from alma.config import SamplingParams, derive_seed, from_dict, parse_params
-from alma.evaluation.grades import Conversation, aligned, by_turn, grade_record, graded_turns, mean_of_turns
+from alma.evaluation.grades import (
+    Conversation,
+    aligned,
+    by_turn,
+    chat_messages,
+    grade_record,
+    graded_turns,
+    mean_of_turns,
+)
 from alma.records import read_json, read_jsonl, write_json, write_jsonl
 
 
@@ -27,8 +35,9 @@ def _answer_turn(backend, sampling, shots, histories: list[list[tuple[str, str]]
     if shots:
         texts = [answer_prompt(shots, q, h) for q, h in zip(questions, histories, strict=True)]
         return [cut_at_stop(o[0], ANSWER_STOP) for o in backend.generate(texts, sampling, stop=ANSWER_STOP)]
-    conversations = [[m for q0, a0 in h for m in ({"role": "user", "content": q0}, {"role": "assistant", "content": a0})]
-                     + [{"role": "user", "content": q}] for q, h in zip(questions, histories, strict=True)]  # fmt: skip
+    conversations = [
+        [*chat_messages(h), {"role": "user", "content": q}] for q, h in zip(questions, histories, strict=True)
+    ]
     return [o[0].strip() for o in backend.generate(backend.conversation_texts(conversations), sampling)]
 
 

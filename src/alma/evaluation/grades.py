@@ -10,6 +10,7 @@ answer, and scored as the mean of its turns (:func:`graded_turns`, :func:`mean_o
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from typing import Any
 
 from alma.records import read_jsonl, sha256_file
@@ -32,6 +33,11 @@ Conversation = list[dict[str, str]]
 """``{"role", "content"}`` messages, alternating user and assistant, ending with the graded answer."""
 
 
+def chat_messages(pairs: Sequence[tuple[str, str]]) -> Conversation:
+    """(question, answer) turns as alternating user and assistant messages."""
+    return [m for q, a in pairs for m in ({"role": "user", "content": q}, {"role": "assistant", "content": a})]
+
+
 def turn_conversations(prompt: dict, answer: dict) -> list[Conversation]:
     """The conversation up to each answered turn of one prompt (one entry for a prompt without ``turns``).
 
@@ -44,8 +50,7 @@ def turn_conversations(prompt: dict, answer: dict) -> list[Conversation]:
     if len(replies) != len(questions):
         raise ValueError(f"prompt {prompt['id']}: {len(questions)} turns but its answer has {len(replies)} "
                          "(answers made before multi-turn answering: regenerate them)")  # fmt: skip
-    messages = [m for q, a in zip(questions, replies, strict=True)
-                for m in ({"role": "user", "content": q}, {"role": "assistant", "content": a})]  # fmt: skip
+    messages = chat_messages(list(zip(questions, replies, strict=True)))
     return [messages[: 2 * (k + 1)] for k in range(len(questions))]
 
 
