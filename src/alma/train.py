@@ -142,6 +142,15 @@ def is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
 
+def peak_accelerator_memory() -> dict[str, float]:
+    """This process's peak GPU memory in MB (under FSDP: one rank's shard), what a profile's GPU memory is sized by."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return {}
+    return {"peak_gpu_memory_mb": round(torch.cuda.max_memory_allocated() / 2**20, 1)}
+
+
 def _finish(trainer, out_dir: Path, tokenizer, started: float) -> dict[str, Any]:
     trainer.save_model(str(out_dir))  # collective under FSDP (gathers the full state dict); rank 0 writes
     if trainer.is_world_process_zero():
@@ -149,6 +158,7 @@ def _finish(trainer, out_dir: Path, tokenizer, started: float) -> dict[str, Any]
         shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)
     history = [h for h in trainer.state.log_history if "loss" in h]
     return {
+        **peak_accelerator_memory(),
         "steps": trainer.state.global_step,
         "micro_batch_size": trainer.args.per_device_train_batch_size,
         "gradient_accumulation_steps": trainer.args.gradient_accumulation_steps,
