@@ -51,9 +51,12 @@ def test_the_oracle_as_judge_scores_one_and_a_constant_judge_one_half(universe, 
     assert {row["reference_over_wrong"] for row in constant} == {0.5}
 
 
-def test_a_missing_reference_score_counts_against_the_judge(items):
+def test_a_missing_score_counts_half_as_in_table_2(items):
+    # one rule for every pair accuracy of the project (alma.evaluation.rewardbench.pair_credit)
     scores = [None if i["contrast"] == "reference" else 1.0 for i in items]
-    assert probe_summary(items, scores)[-1]["reference_over_wrong"] == 0.0
+    assert probe_summary(items, scores)[-1]["reference_over_wrong"] == 0.5
+    scores = [2.0 if i["contrast"] == "reference" else 1.0 for i in items]
+    assert probe_summary(items, scores)[-1]["reference_over_wrong"] == 1.0
     with pytest.raises(ValueError, match="scores"):
         probe_summary(items, [1.0])
 

@@ -68,11 +68,12 @@ def cmd_score(args) -> None:
         [prompts[r["prompt_id"]] for r in responses],
         [r["text"] for r in responses],
     )
-    if p["variant"] == "oracle":  # mini world: the perfect judge, for the ceiling of selection
-        from alma.mini.oracle import oracle_judgments
+    if p["variant"] == "oracle":  # mini world: the perfect judge (noise 0) or one of controlled quality
+        from alma.mini.noisy_judge import noisy_oracle_judgments
         from alma.mini.universe import build_universe
 
-        records = oracle_judgments(build_universe(p["universe_seed"]), *columns)
+        universe = build_universe(p["universe_seed"])
+        records = noisy_oracle_judgments(universe, *columns, p.get("noise", 0.0), p.get("seed", 0))
         why = "answer a prompt that is not a task (no grade)"
     else:
         records = _scorer(args, p).judgments(*columns)
@@ -117,6 +118,8 @@ def cmd_build_distill_data(args) -> None:
 
 def pairwise_accuracy(rows: list[dict], predicted: list[float | None]) -> dict:
     """Accuracy over all same-prompt pairs whose annotated scores differ (ties and missing count half)."""
+    from alma.evaluation.rewardbench import pair_credit
+
     by_prompt: dict[str, list[tuple[int, float | None]]] = {}
     for row, pred in zip(rows, predicted, strict=True):
         by_prompt.setdefault(row["prompt"], []).append((row["score"], pred))
@@ -126,11 +129,10 @@ def pairwise_accuracy(rows: list[dict], predicted: list[float | None]) -> dict:
             if gold_a == gold_b:
                 continue
             total += 1
-            if pred_a is None or pred_b is None or pred_a == pred_b:
-                ties += 1
-                correct += 0.5
-            elif (pred_a > pred_b) == (gold_a > gold_b):
-                correct += 1
+            better, worse = (pred_a, pred_b) if gold_a > gold_b else (pred_b, pred_a)
+            credit = pair_credit(better, worse)
+            ties += credit == 0.5
+            correct += credit
     return {"accuracy": round(correct / total, 4) if total else None, "n": int(total), "ties": int(ties)}
 
 

@@ -143,23 +143,23 @@ def armorm_conversation_scores(
 
 
 def armorm_to_ten(raw: float | Sequence[float], anchors: tuple[float, float] = DEFAULT_ANCHORS) -> float | list[float]:
-    """Map raw ArmoRM scores to 0-10: affine through ``anchors`` -> (0, 10), clipped to [0, 10].
+    """Map raw ArmoRM scores to 0-10 through ``anchors``, with the one reward-to-0-10 map of the project.
 
     Args:
         raw: one raw score or a sequence of them.
         anchors: ``(raw score mapped to 0, raw score mapped to 10)``.
 
     Returns:
-        The mapped score (or list of scores).
+        The mapped score (or list of scores): :func:`alma.evaluation.reward_model.to_ten_point`.
     """
+    from alma.evaluation.reward_model import to_ten_point
+
     low, high = anchors
     if high <= low:
         raise ValueError(f"anchors must increase, got {anchors}")
-
-    def one(x: float) -> float:
-        return min(10.0, max(0.0, 10.0 * (float(x) - low) / (high - low)))
-
-    return one(raw) if isinstance(raw, int | float) else [one(x) for x in raw]
+    if isinstance(raw, int | float):
+        return to_ten_point([float(raw)], low, high)[0]
+    return to_ten_point([float(x) for x in raw], low, high)
 
 
 def fit_affine_map(raw: Sequence[float], reference: Sequence[float | None]) -> tuple[float, float]:

@@ -15,6 +15,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from alma.evaluation.rewardbench import pair_credit
 from alma.mini.tasks import distractor, render_for, sample_tasks
 from alma.mini.universe import Universe
 
@@ -72,8 +73,8 @@ def probe_summary(items: Sequence[dict[str, Any]], scores: Sequence[float | None
 
     Returns:
         Rows ``{"family", "tasks" (probe questions), "reference_over_wrong", "reference_over_off_topic",
-        "mean_reference", "mean_wrong", "mean_off_topic"}``; a tie counts half, a missing score as a
-        loss of the reference (as RewardBench counts it).
+        "mean_reference", "mean_wrong", "mean_off_topic"}``; a tie or a missing score counts half
+        (:func:`alma.evaluation.rewardbench.pair_credit`, the rule of every pair accuracy here).
     """
     if len(items) != len(scores):
         raise ValueError(f"{len(items)} probe items but {len(scores)} scores")
@@ -90,18 +91,10 @@ def probe_summary(items: Sequence[dict[str, Any]], scores: Sequence[float | None
         row: dict[str, Any] = {"family": family, "tasks": len(tasks)}
         for contrast in CONTRASTS[1:]:
             row[f"reference_over_{contrast}"] = round(
-                sum(_credit(by_task[t]["reference"], by_task[t][contrast]) for t in tasks) / len(tasks), 4
+                sum(pair_credit(by_task[t]["reference"], by_task[t][contrast]) for t in tasks) / len(tasks), 4
             )
         for contrast in CONTRASTS:
             valid = [by_task[t][contrast] for t in tasks if by_task[t][contrast] is not None]
             row[f"mean_{contrast}"] = round(sum(valid) / len(valid), 4) if valid else None
         rows.append(row)
     return rows
-
-
-def _credit(reference: float | None, other: float | None) -> float:
-    if reference is None:
-        return 0.0
-    if other is None or reference > other:
-        return 1.0
-    return 0.5 if reference == other else 0.0
